@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "VecTUI",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "vectui", targets: ["VecTUI"]),
+        .library(name: "Core", targets: ["Core"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C libraries, each behind a module map.
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "COpenCL", path: "Sources/COpenCL",
+                       providers: [.apt(["ocl-icd-opencl-dev", "opencl-headers"])]),
+        .systemLibrary(name: "CNcurses", path: "Sources/CNcurses",
+                       providers: [.apt(["libncursesw5-dev"])]),
+
+        // The shared core: indexes, kernels, FAISS I/O, vector files.
+        .target(
+            name: "Core",
+            dependencies: ["CBLAS"]
+        ),
+        // The executable: CLI commands (and, later, the terminal UI).
+        .executableTarget(
+            name: "VecTUI",
+            dependencies: [
+                "Core",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "CoreTests", dependencies: ["Core"]),
+        .testTarget(name: "VecTUITests", dependencies: ["VecTUI", "Core"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

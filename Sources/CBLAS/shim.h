@@ -1,0 +1,2 @@
+// OpenBLAS's CBLAS interface (Debian: libopenblas-dev puts cblas.h in the multiarch include dir).
+#include <cblas.h>

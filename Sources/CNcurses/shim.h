@@ -1,0 +1,35 @@
+// ncursesw with wide-character calls. Swift cannot import variadic functions (printw), macros
+// (A_BOLD, COLOR_PAIR) or mutable globals under Swift 6 (stdscr, LINES, COLS), so the few the
+// ncurses backend needs are wrapped here as static inline functions with the CNcurses_ prefix.
+#ifndef CNCURSES_SHIM_H
+#define CNCURSES_SHIM_H
+#define NCURSES_WIDECHAR 1
+#define _XOPEN_SOURCE_EXTENDED 1
+#include <locale.h>
+#include <ncursesw/curses.h>
+
+/// The standard screen (a global, not importable under Swift 6).
+static inline WINDOW *CNcurses_stdscr(void) { return stdscr; }
+/// Terminal rows (the LINES global).
+static inline int CNcurses_lines(void) { return LINES; }
+/// Terminal columns (the COLS global).
+static inline int CNcurses_cols(void) { return COLS; }
+/// The A_BOLD attribute (a macro).
+static inline attr_t CNcurses_A_BOLD(void) { return A_BOLD; }
+/// The A_REVERSE attribute (a macro).
+static inline attr_t CNcurses_A_REVERSE(void) { return A_REVERSE; }
+/// The A_DIM attribute (a macro).
+static inline attr_t CNcurses_A_DIM(void) { return A_DIM; }
+/// The A_UNDERLINE attribute (a macro).
+static inline attr_t CNcurses_A_UNDERLINE(void) { return A_UNDERLINE; }
+/// The attribute for colour pair n (the COLOR_PAIR macro).
+static inline attr_t CNcurses_COLOR_PAIR(int n) { return COLOR_PAIR(n); }
+/// The KEY_RESIZE code (a macro).
+static inline int CNcurses_KEY_RESIZE(void) { return KEY_RESIZE; }
+/// Writes one wide-character string with attributes and colour pair at (y, x) (setcchar + mvadd_wch are macros around a struct).
+static inline int CNcurses_put(int y, int x, const wchar_t *text, attr_t attrs, short pair) {
+    cchar_t cell;
+    if (setcchar(&cell, text, attrs, pair, NULL) != OK) return ERR;
+    return mvadd_wch(y, x, &cell);
+}
+#endif

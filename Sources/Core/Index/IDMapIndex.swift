@@ -1,0 +1,74 @@
+/// Gives the vectors of an inner index arbitrary 64-bit ids (FAISS `IndexIDMap`, and
+/// `IndexIDMap2`, which also looks vectors up by id). Both look ids up here, building the
+/// reverse map on first use, since similar-item lookups need `reconstruct(id:)`.
+public final class IDMapIndex: VectorIndex {
+    /// FAISS's two wrappers. They store the same bytes; IDMap2 promises lookup by id.
+    public enum Kind: Sendable {
+        case idMap
+        case idMap2
+    }
+
+    public let kind: Kind
+    public let inner: FlatIndex
+    /// External id of each inner row.
+    public private(set) var ids: [Int64]
+    private var rowByID: [Int64: Int]?
+
+    /// Wraps `inner`, whose row i has id `ids[i]`.
+    /// - Throws: `IndexError.idCountMismatch` when the counts differ.
+    public init(kind: Kind, inner: FlatIndex, ids: [Int64]) throws {
+        guard ids.count == inner.count else { throw IndexError.idCountMismatch(vectors: inner.count, ids: ids.count) }
+        self.kind = kind
+        self.inner = inner
+        self.ids = ids
+    }
+
+    public var dimension: Int { inner.dimension }
+    public var count: Int { inner.count }
+    public var metric: Metric { inner.metric }
+    public var isTrained: Bool { inner.isTrained }
+    public var faissClassName: String { kind == .idMap ? "IndexIDMap" : "IndexIDMap2" }
+
+    public func add(_ vectors: VectorMatrix, ids newIDs: [Int64]?) throws {
+        guard let newIDs else { throw IndexError.idsRequired(className: faissClassName) }
+        guard newIDs.count == vectors.rows else { throw IndexError.idCountMismatch(vectors: vectors.rows, ids: newIDs.count) }
+        let firstRow = inner.count
+        try inner.append(vectors)
+        ids.append(contentsOf: newIDs)
+        if rowByID != nil {
+            for (offset, id) in newIDs.enumerated() { rowByID![id] = firstRow + offset }
+        }
+    }
+
+    public func search(_ queries: VectorMatrix, k: Int) throws -> SearchResult {
+        var result = try inner.search(queries, k: k)
+        for i in result.ids.indices where result.ids[i] >= 0 { result.ids[i] = ids[Int(result.ids[i])] }
+        return result
+    }
+
+    public func reconstruct(id: Int64) throws -> [Float] {
+        guard let row = row(of: id) else { throw IndexError.idNotFound(id) }
+        return try inner.reconstruct(id: Int64(row))
+    }
+
+    /// The inner row that holds `id`, if any.
+    /// Repeated ids (FAISS does not forbid them) resolve to the last row, as in FAISS's IDMap2.
+    public func row(of id: Int64) -> Int? {
+        if rowByID == nil {
+            var map = [Int64: Int](minimumCapacity: ids.count)
+            for (row, id) in ids.enumerated() { map[id] = row }
+            rowByID = map
+        }
+        return rowByID![id]
+    }
+
+    public var memoryUsage: [MemoryComponent] {
+        var parts = inner.memoryUsage
+        parts.append(MemoryComponent(name: "ids", bytes: ids.count * 8, fileBacked: false))
+        if let rowByID {
+            // A Swift dictionary entry costs about the key, the value and one word of table.
+            parts.append(MemoryComponent(name: "id lookup", bytes: rowByID.capacity * 24, fileBacked: false))
+        }
+        return parts
+    }
+}

@@ -1,0 +1,69 @@
+/// The vocabulary every index shares, in FAISS's terms with Swift names.
+public protocol VectorIndex: AnyObject {
+    /// Vector dimension (FAISS `d`).
+    var dimension: Int { get }
+    /// Number of vectors stored (FAISS `ntotal`).
+    var count: Int { get }
+    /// How vectors are compared.
+    var metric: Metric { get }
+    /// Whether the index can accept vectors (flat indexes always can).
+    var isTrained: Bool { get }
+    /// FAISS's class name for this index (`IndexFlatIP`, `IndexIDMap2`, …).
+    var faissClassName: String { get }
+
+    /// Appends vectors; `ids` are required by id-mapping indexes and refused by the others.
+    /// - Throws: `IndexError` on a dimension mismatch or when ids do not fit the index.
+    func add(_ vectors: VectorMatrix, ids: [Int64]?) throws
+
+    /// The `k` best matches of each query, best first, padded with id −1.
+    /// - Throws: `IndexError` on a dimension mismatch or a negative k.
+    func search(_ queries: VectorMatrix, k: Int) throws -> SearchResult
+
+    /// The stored vector with this id (the row number, for indexes without an id map).
+    /// - Throws: `IndexError.idNotFound`.
+    func reconstruct(id: Int64) throws -> [Float]
+
+    /// What the index holds in memory, by component.
+    var memoryUsage: [MemoryComponent] { get }
+}
+
+/// One part of an index's memory: what it is, how many bytes, and whether those bytes are
+/// file-backed (memory-mapped, shared with the page cache) or anonymous (the process's own).
+public struct MemoryComponent: Sendable, Equatable {
+    public let name: String
+    public let bytes: Int
+    public let fileBacked: Bool
+
+    public init(name: String, bytes: Int, fileBacked: Bool) {
+        self.name = name
+        self.bytes = bytes
+        self.fileBacked = fileBacked
+    }
+}
+
+/// Mistakes in how an index is used (as opposed to what a file holds).
+public enum IndexError: Error, Equatable, CustomStringConvertible {
+    case dimensionMismatch(expected: Int, found: Int, what: String)
+    case invalidK(Int)
+    case idNotFound(Int64)
+    case idsNotAccepted(className: String)
+    case idsRequired(className: String)
+    case idCountMismatch(vectors: Int, ids: Int)
+
+    public var description: String {
+        switch self {
+        case let .dimensionMismatch(expected, found, what):
+            return "\(what) has dimension \(found), but the index has dimension \(expected)"
+        case let .invalidK(k):
+            return "k must be at least 1 (got \(k))"
+        case let .idNotFound(id):
+            return "no vector with id \(id) in the index"
+        case let .idsNotAccepted(name):
+            return "\(name) numbers its vectors itself and does not take ids: wrap it in an IDMap"
+        case let .idsRequired(name):
+            return "\(name) needs an id for every vector added"
+        case let .idCountMismatch(vectors, ids):
+            return "\(vectors) vectors were given with \(ids) ids"
+        }
+    }
+}

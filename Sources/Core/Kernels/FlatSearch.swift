@@ -1,0 +1,159 @@
+import CBLAS
+
+/// Exact k-nearest-neighbour search over row-major float32 vectors, with FAISS's two paths:
+/// a SIMD scan for a few queries (memory-bound: every row is read once per block of queries,
+/// on every core), and a BLAS path for batches (compute-bound: sgemm per tile of queries ×
+/// database rows, then top-k per query on every core).
+enum FlatSearch {
+    /// Below this many queries the scan is faster than sgemm (FAISS uses the same cut-off).
+    static let blasThreshold = 20
+    /// Database rows scored together in the scan, so a block stays in cache across queries.
+    static let scanBlockRows = 64
+    /// Upper bound on the sgemm output tile (queries × rows × 4 bytes).
+    static let blasTileBytes = 64 << 20
+    /// Queries per sgemm call.
+    static let blasQueryBlock = 1024
+
+    /// Searches `n` queries (row-major at `queries`) against `storage`.
+    /// - Parameter squaredNorms: per-row ‖x‖², required by the BLAS path for L2.
+    /// - Complexity: O(n · rows · d) time; O(n · k) memory plus one tile for batches.
+    static func search(storage: VectorStorage, queries: UnsafePointer<Float>, n: Int, k: Int,
+                       metric: Metric, squaredNorms: () -> UnsafePointer<Float>) -> SearchResult {
+        let heaps = TopKHeaps(count: n, k: k)
+        if storage.rows > 0 && n > 0 {
+            if n < blasThreshold {
+                switch metric {
+                case .innerProduct: scan(InnerProductScan.self, storage, queries, n, heaps)
+                case .l2: scan(SquaredL2Scan.self, storage, queries, n, heaps)
+                }
+            } else {
+                blas(storage, queries, n, metric, metric == .l2 ? squaredNorms() : nil, heaps)
+            }
+        }
+        return heaps.result(metric: metric)
+    }
+
+    // MARK: - Scan
+
+    private static func scan<Kernel: ScanKernel>(_: Kernel.Type, _ storage: VectorStorage,
+                                                 _ queries: UnsafePointer<Float>, _ n: Int,
+                                                 _ heaps: TopKHeaps) {
+        let d = storage.dimension
+        let rows = storage.rows
+        let stride = d * 4
+        guard let base = storage.baseAddress else { return }
+        let query = UnsafeRawPointer(queries)
+        // Small indexes are not worth a thread hand-off.
+        let parts = rows * d < 1 << 16 ? 1 : Parallel.workerCount
+        var partial = [TopKHeaps]()
+        for part in 0..<parts { partial.append(part == 0 ? heaps : TopKHeaps(count: n, k: heaps.k)) }
+        Parallel.forEachSlice(of: rows, parts: parts) { part, range in
+            let local = partial[part]
+            var blockStart = range.lowerBound
+            while blockStart < range.upperBound {
+                let blockEnd = min(blockStart &+ scanBlockRows, range.upperBound)
+                for q in 0..<n {
+                    let qp = query + q &* stride
+                    var threshold = local.threshold(q)
+                    var row = blockStart
+                    while row < blockEnd {
+                        let key = Kernel.key(qp, base + row &* stride, d)
+                        if key > threshold {
+                            local.replaceTop(q, key: key, id: Int64(row))
+                            threshold = local.threshold(q)
+                        }
+                        row &+= 1
+                    }
+                }
+                blockStart = blockEnd
+            }
+        }
+        for part in 1..<parts { heaps.merge(partial[part]) }
+    }
+
+    // MARK: - BLAS
+
+    private static func blas(_ storage: VectorStorage, _ queries: UnsafePointer<Float>, _ n: Int,
+                             _ metric: Metric, _ norms: UnsafePointer<Float>?, _ heaps: TopKHeaps) {
+        let d = storage.dimension
+        let rows = storage.rows
+        guard let base = storage.baseAddress else { return }
+        let queryBlock = min(n, blasQueryBlock)
+        let rowBlock = max(256, min(rows, blasTileBytes / 4 / queryBlock))
+        let tile = UnsafeMutablePointer<Float>.allocate(capacity: queryBlock * rowBlock)
+        defer { tile.deallocate() }
+        // Mapped FAISS data is rarely float-aligned; sgemm then reads an aligned copy of each block.
+        let staging: UnsafeMutableRawPointer? = storage.isFloatAligned
+            ? nil : .allocate(byteCount: rowBlock * d * 4, alignment: 64)
+        defer { staging?.deallocate() }
+        var queryNorms = [Float](repeating: 0, count: n)
+        if metric == .l2 {
+            for q in 0..<n { queryNorms[q] = Distances.innerProduct(queries + q * d, queries + q * d, d) }
+        }
+
+        var qStart = 0
+        while qStart < n {
+            let qn = min(queryBlock, n - qStart)
+            var rStart = 0
+            while rStart < rows {
+                let rn = min(rowBlock, rows - rStart)
+                let block: UnsafePointer<Float>
+                if let staging {
+                    staging.copyMemory(from: base + rStart * d * 4, byteCount: rn * d * 4)
+                    block = UnsafePointer(staging.assumingMemoryBound(to: Float.self))
+                } else {
+                    block = (base + rStart * d * 4).assumingMemoryBound(to: Float.self)
+                }
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(qn), Int32(rn), Int32(d),
+                            1, queries + qStart * d, Int32(d), block, Int32(d), 0, tile, Int32(rn))
+                let firstRow = rStart
+                let firstQuery = qStart
+                let parts = qn * rn < 1 << 16 ? 1 : Parallel.workerCount
+                Parallel.forEachSlice(of: qn, parts: parts) { _, range in
+                    for q in range {
+                        let scores = tile + q * rn
+                        let heapIndex = firstQuery + q
+                        var threshold = heaps.threshold(heapIndex)
+                        if let norms {
+                            let qNorm = queryNorms[heapIndex]
+                            let rowNorms = norms + firstRow
+                            for j in 0..<rn {
+                                // ‖q − x‖² = ‖q‖² + ‖x‖² − 2 q·x, clamped at 0 as FAISS does.
+                                let key = -max(0, qNorm + rowNorms[j] - 2 * scores[j])
+                                if key > threshold {
+                                    heaps.replaceTop(heapIndex, key: key, id: Int64(firstRow + j))
+                                    threshold = heaps.threshold(heapIndex)
+                                }
+                            }
+                        } else {
+                            for j in 0..<rn where scores[j] > threshold {
+                                heaps.replaceTop(heapIndex, key: scores[j], id: Int64(firstRow + j))
+                                threshold = heaps.threshold(heapIndex)
+                            }
+                        }
+                    }
+                }
+                rStart += rn
+            }
+            qStart += qn
+        }
+    }
+
+    /// ‖x‖² of every row, on every core.
+    static func squaredNorms(of storage: VectorStorage) -> [Float] {
+        let d = storage.dimension
+        let stride = d * 4
+        var norms = [Float](repeating: 0, count: storage.rows)
+        guard let base = storage.baseAddress else { return norms }
+        norms.withUnsafeMutableBufferPointer { out in
+            let out = out.baseAddress!
+            Parallel.forEachSlice(of: storage.rows, parts: Parallel.workerCount) { _, range in
+                for row in range {
+                    let p = base + row * stride
+                    out[row] = Distances.innerProduct(p, p, d)
+                }
+            }
+        }
+        return norms
+    }
+}

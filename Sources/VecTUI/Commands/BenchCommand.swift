@@ -1,0 +1,80 @@
+import ArgumentParser
+import Core
+import Foundation
+
+/// `vectui bench INDEX --queries FILE -k K`: batched throughput and single-query latency,
+/// measured in-process after a warm-up, best of several runs.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Measure batched and single-query search speed.")
+
+    @Argument(help: "A FAISS index file.") var index: String
+    @Option(help: "Queries: .npy or .fvecs.") var queries: String
+    @Option(name: .short, help: "Results per query.") var k: Int = 10
+    @Option(help: "Timed runs of the whole batch; the best is reported.") var runs: Int = 3
+    @Option(help: "How many queries to time one at a time.") var singleQueries: Int = 200
+    @Flag(help: "Print one JSON object.") var json = false
+
+    func run() throws {
+        try reportingErrors {
+            guard k >= 1, runs >= 1, singleQueries >= 1 else {
+                throw UsageError(description: "-k, --runs and --single-queries must be at least 1")
+            }
+            let opened = try OpenedIndex(path: index)
+            let batch = try loadQueries(path: queries, for: opened)
+            guard batch.rows > 0 else { throw UsageError(description: "\(queries): no queries") }
+            let idx = opened.index
+
+            // Warm-up: brings mapped pages into memory and caches norms, as a server would.
+            _ = try idx.search(batch.rows(0..<min(batch.rows, 32)), k: k)
+            _ = try idx.search(batch.rows(0..<1), k: k)
+
+            var best = Double.infinity
+            for _ in 0..<runs {
+                let start = monotonicSeconds()
+                _ = try idx.search(batch, k: k)
+                best = min(best, monotonicSeconds() - start)
+            }
+
+            let singleCount = min(singleQueries, batch.rows)
+            var bestLatencies = [Double]()
+            for _ in 0..<max(1, min(runs, 2)) {
+                var latencies = [Double]()
+                latencies.reserveCapacity(singleCount)
+                for q in 0..<singleCount {
+                    let one = batch.rows(q..<(q + 1))
+                    let start = monotonicSeconds()
+                    _ = try idx.search(one, k: k)
+                    latencies.append(monotonicSeconds() - start)
+                }
+                if bestLatencies.isEmpty || latencies.reduce(0, +) < bestLatencies.reduce(0, +) { bestLatencies = latencies }
+            }
+            let sorted = bestLatencies.sorted()
+            func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int((p * Double(sorted.count - 1)).rounded()))] }
+            let total = sorted.reduce(0, +)
+            let batchQPS = Double(batch.rows) / best
+            let singleQPS = Double(singleCount) / total
+            let bytes = idx.count * idx.dimension * 4
+
+            if json {
+                print(JSON.object([
+                    ("index", .object([("type", .string(idx.faissClassName)), ("ntotal", .int(Int64(idx.count))),
+                                       ("d", .int(Int64(idx.dimension))), ("metric", .string(idx.metric.description))])),
+                    ("k", .int(Int64(k))),
+                    ("batch", .object([("queries", .int(Int64(batch.rows))), ("qps", .double(batchQPS)),
+                                       ("seconds", .double(best)), ("runs", .int(Int64(runs)))])),
+                    ("single", .object([("queries", .int(Int64(singleCount))), ("qps", .double(singleQPS)),
+                                        ("p50_ms", .double(percentile(0.5) * 1000)), ("p99_ms", .double(percentile(0.99) * 1000)),
+                                        ("mean_ms", .double(total / Double(singleCount) * 1000)),
+                                        ("scan_gb_per_s", .double(Double(bytes) / (total / Double(singleCount)) / 1e9))])),
+                ]).text)
+                return
+            }
+            print("\(opened.path): \(idx.faissClassName), \(idx.count) × \(idx.dimension), \(idx.metric), k = \(k)")
+            print(String(format: "  batch   %d queries: %.1f queries/s (best of %d: %.3f s)", batch.rows, batchQPS, runs, best))
+            print(String(format: "  single  %d queries: %.1f queries/s, p50 %.3f ms, p99 %.3f ms (%.1f GB/s scanned)",
+                         singleCount, singleQPS, percentile(0.5) * 1000, percentile(0.99) * 1000,
+                         Double(bytes) / (total / Double(singleCount)) / 1e9))
+        }
+    }
+}

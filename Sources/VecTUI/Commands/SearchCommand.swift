@@ -1,0 +1,47 @@
+import ArgumentParser
+import Core
+
+/// `vectui search INDEX --queries FILE -k K`: the k nearest neighbours of each query.
+struct SearchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search", abstract: "Find the k best matches of each query vector.")
+
+    @Argument(help: "A FAISS index file.") var index: String
+    @Option(help: "Queries: .npy (2-D float32/float16/float64) or .fvecs.") var queries: String
+    @Option(name: .short, help: "Results per query.") var k: Int = 10
+    @Flag(help: "Print one JSON object {\"ids\": [[…]], \"scores\": [[…]]}.") var json = false
+
+    func run() throws {
+        try reportingErrors {
+            guard k >= 1 else { throw UsageError(description: "-k must be at least 1 (got \(k))") }
+            let opened = try OpenedIndex(path: index)
+            let batch = try loadQueries(path: queries, for: opened)
+            let start = monotonicSeconds()
+            let result = try opened.index.search(batch, k: k)
+            let seconds = monotonicSeconds() - start
+            if json {
+                print(searchResultJSON(result).text)
+                return
+            }
+            for q in 0..<result.queryCount {
+                print("query \(q)")
+                for (rank, (id, score)) in zip(result.ids(ofQuery: q), result.scores(ofQuery: q)).enumerated() where id >= 0 {
+                    print("  \(String(rank + 1).leftPadded(to: 4, with: " "))  id \(String(id).leftPadded(to: 12, with: " "))  score \(score)")
+                }
+            }
+            printToStderr(String(format: "%d queries, k = %d, %.3f ms", batch.rows, k, seconds * 1000))
+        }
+    }
+}
+
+/// `{"ids": [[…]…], "scores": [[…]…]}`: one row per query; empty slots as id −1 and score null.
+func searchResultJSON(_ result: SearchResult) -> JSON {
+    var idRows = [JSON](), scoreRows = [JSON]()
+    for q in 0..<result.queryCount {
+        idRows.append(.array(result.ids(ofQuery: q).map { .int($0) }))
+        scoreRows.append(.array(zip(result.ids(ofQuery: q), result.scores(ofQuery: q)).map { id, score in
+            id < 0 && abs(score) == Float.greatestFiniteMagnitude ? .null : .float(score)
+        }))
+    }
+    return .object([("ids", .array(idRows)), ("scores", .array(scoreRows))])
+}

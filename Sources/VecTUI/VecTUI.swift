@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `vectui`: explore, search, build and benchmark FAISS indexes.
+@main
+struct VecTUICommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vectui",
+        abstract: "A terminal explorer for FAISS vector indexes.",
+        subcommands: [InfoCommand.self, SearchCommand.self, BuildCommand.self, SaveCommand.self, BenchCommand.self]
+    )
+}
