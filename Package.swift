@@ -23,18 +23,23 @@ let package = Package(
         // The shared core: indexes, kernels, FAISS I/O, vector files.
         .target(
             name: "Core",
-            dependencies: ["CBLAS"]
+            dependencies: ["CBLAS", "COpenCL"]
         ),
+        // Pure-Swift terminal UI toolkit: cell buffer, layout, widgets, themes, backends.
+        // Only its ncurses backend imports CNcurses.
+        .target(name: "TUI", dependencies: ["CNcurses"]),
         // The executable: CLI commands (and, later, the terminal UI).
         .executableTarget(
             name: "VecTUI",
             dependencies: [
                 "Core",
+                "TUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "VecTUITests", dependencies: ["VecTUI", "Core"]),
+        .testTarget(name: "TUITests", dependencies: ["TUI"]),
     ],
     swiftLanguageModes: [.v5]
 )
