@@ -33,7 +33,6 @@ let package = Package(
             name: "VecTUI",
             dependencies: [
                 "Core",
-                "TUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

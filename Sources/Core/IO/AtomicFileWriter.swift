@@ -71,6 +71,12 @@ public final class AtomicFileWriter {
     /// Appends a one-byte bool (0 or 1).
     public func write(_ value: Bool) throws { try write(UInt8(value ? 1 : 0)) }
 
+    /// Appends a string's UTF-8 bytes.
+    public func write(_ text: String) throws {
+        var text = text
+        try text.withUTF8 { try write(UnsafeRawBufferPointer($0)) }
+    }
+
     /// Appends a four-character tag.
     public func write(_ code: FourCC) throws { try code.bytes.withUnsafeBytes { try write($0) } }
 

@@ -53,12 +53,12 @@ struct ByteReader {
     /// A FAISS size-prefixed vector header: a u64 element count, checked so that
     /// `count × elementSize` bytes really follow. Returns the count and the payload's offset,
     /// and moves past the payload.
-    mutating func vectorPayload(elementSize: Int, _ what: String) throws -> (count: Int, offset: Int) {
+    mutating func vectorPayload(elementSize: Int, elementName: String, _ what: String) throws -> (count: Int, offset: Int) {
         let start = offset
         let raw = try integer(UInt64.self, "\(what) count")
         let (bytesNeeded, overflow) = raw.multipliedReportingOverflow(by: UInt64(elementSize))
         guard !overflow, bytesNeeded <= UInt64(remaining) else {
-            throw error(at: start, expected: "\(what): \(raw) elements of \(elementSize) bytes",
+            throw error(at: start, expected: "\(what): \(raw) \(elementName) of \(elementSize) bytes",
                         found: "only \(remaining) bytes after the count")
         }
         let payloadOffset = offset

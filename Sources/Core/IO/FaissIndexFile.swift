@@ -50,7 +50,7 @@ public enum FaissIndexFile {
                 throw reader.error(at: innerStart, expected: "an inner index with metric \(header.metric)", found: "metric \(flat.metric)")
             }
             let idsStart = reader.offset
-            let (idCount, idsOffset) = try reader.vectorPayload(elementSize: 8, "the id map")
+            let (idCount, idsOffset) = try reader.vectorPayload(elementSize: 8, elementName: "ids", "the id map")
             guard idCount == header.count else {
                 throw reader.error(at: idsStart, expected: "\(header.count) ids (one per vector)", found: "\(idCount)")
             }
@@ -99,7 +99,7 @@ public enum FaissIndexFile {
     private static func readFlat(_ reader: inout ByteReader, file: MappedFile) throws -> FlatIndex {
         let header = try readHeader(&reader)
         let dataStart = reader.offset
-        let (floatCount, offset) = try reader.vectorPayload(elementSize: 4, "the vector data")
+        let (floatCount, offset) = try reader.vectorPayload(elementSize: 4, elementName: "floats", "the vector data")
         let (expected, overflow) = header.count.multipliedReportingOverflow(by: header.dimension)
         guard !overflow, floatCount == expected else {
             throw reader.error(at: dataStart, expected: "\(header.count) × \(header.dimension) floats of vector data",

@@ -57,7 +57,7 @@ struct BenchCommand: ParsableCommand {
             let bytes = idx.count * idx.dimension * 4
 
             if json {
-                print(JSON.object([
+                print(JSONValue.object([
                     ("index", .object([("type", .string(idx.faissClassName)), ("ntotal", .int(Int64(idx.count))),
                                        ("d", .int(Int64(idx.dimension))), ("metric", .string(idx.metric.description))])),
                     ("k", .int(Int64(k))),

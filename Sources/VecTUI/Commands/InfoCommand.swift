@@ -20,7 +20,7 @@ struct InfoCommand: ParsableCommand {
             }
             let process = ProcessMemory.current()
             if json {
-                var fields: [(String, JSON)] = [
+                var fields: [(String, JSONValue)] = [
                     ("path", .string(opened.path)),
                     ("type", .string(idx.faissClassName)),
                     ("fourcc", .string(opened.fileFourCC)),
@@ -45,7 +45,7 @@ struct InfoCommand: ParsableCommand {
                     fields.append(("process_resident", .object([("anonymous_bytes", .int(Int64(process.anonymousBytes))),
                                                                 ("file_backed_bytes", .int(Int64(process.fileBackedBytes)))])))
                 }
-                print(JSON.object(fields).text)
+                print(JSONValue.object(fields).text)
                 return
             }
             var type = "\(idx.faissClassName) (fourcc \(opened.fileFourCC))"

@@ -35,8 +35,8 @@ struct SearchCommand: ParsableCommand {
 }
 
 /// `{"ids": [[…]…], "scores": [[…]…]}`: one row per query; empty slots as id −1 and score null.
-func searchResultJSON(_ result: SearchResult) -> JSON {
-    var idRows = [JSON](), scoreRows = [JSON]()
+func searchResultJSON(_ result: SearchResult) -> JSONValue {
+    var idRows = [JSONValue](), scoreRows = [JSONValue]()
     for q in 0..<result.queryCount {
         idRows.append(.array(result.ids(ofQuery: q).map { .int($0) }))
         scoreRows.append(.array(zip(result.ids(ofQuery: q), result.scores(ofQuery: q)).map { id, score in

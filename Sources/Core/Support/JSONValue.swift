@@ -1,19 +1,17 @@
-import Core
-
 /// A minimal JSON value with exact float output: scores are printed with Swift's shortest
 /// round-tripping representation, so a script reads back the very float32 VecTUI computed.
-indirect enum JSON {
+public indirect enum JSONValue: Sendable {
     case null
     case bool(Bool)
     case int(Int64)
     case float(Float)
     case double(Double)
     case string(String)
-    case array([JSON])
-    case object([(String, JSON)])
+    case array([JSONValue])
+    case object([(String, JSONValue)])
 
     /// The value as compact JSON text.
-    var text: String {
+    public var text: String {
         var out = ""
         write(to: &out)
         return out
@@ -26,7 +24,7 @@ indirect enum JSON {
         case let .int(value): out += String(value)
         case let .float(value): out += value.isFinite ? "\(value)" : "null"
         case let .double(value): out += value.isFinite ? "\(value)" : "null"
-        case let .string(value): JSON.writeString(value, to: &out)
+        case let .string(value): JSONValue.writeString(value, to: &out)
         case let .array(items):
             out += "["
             for (i, item) in items.enumerated() {
@@ -38,7 +36,7 @@ indirect enum JSON {
             out += "{"
             for (i, (key, value)) in fields.enumerated() {
                 if i > 0 { out += ", " }
-                JSON.writeString(key, to: &out)
+                JSONValue.writeString(key, to: &out)
                 out += ": "
                 value.write(to: &out)
             }

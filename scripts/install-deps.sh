@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs what VecTUI needs on Debian, idempotently: C libraries and tools from apt, the
+# Python reference implementation (faiss-cpu, numpy) and pytest from PyPI. Sourced by the
+# README's two commands; skips anything already present, so reruns take a second.
+set -euo pipefail
+
+apt_packages=(libncursesw5-dev libopenblas-dev ocl-icd-opencl-dev opencl-headers pocl-opencl-icd tmux pkg-config)
+missing=()
+for package in "${apt_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    sudo_cmd=""
+    [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+    echo "installing apt packages: ${missing[*]}"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if [ "${VECTUI_NEED_PYTHON:-0}" = 1 ] && ! python3 -c "import faiss, numpy, pytest" 2>/dev/null; then
+    echo "installing Python packages: faiss-cpu numpy pytest"
+    python3 -m pip install --quiet --disable-pip-version-check faiss-cpu numpy pytest
+fi
+
+if ! command -v swift >/dev/null 2>&1; then
+    if [ -x /opt/swift/usr/bin/swift ]; then
+        export PATH=/opt/swift/usr/bin:$PATH
+    else
+        echo "Swift 6 is needed (swift.org/install); it was not found on PATH or in /opt/swift" >&2
+        exit 1
+    fi
+fi
+
+# Builds the package (release), printing diagnostics but not the progress lines; fails when the build does.
+build_release() {
+    local log
+    log=$(mktemp)
+    if ! swift build -c release >"$log" 2>&1; then
+        cat "$log"
+        rm -f "$log"
+        echo "swift build failed" >&2
+        return 1
+    fi
+    grep -vE '^\[[0-9]+/[0-9]+\]|^Building|^Build complete|^Compiling|^Fetching|^Computing|^Fetched|^Creating|^Working copy|^Planning' "$log" || true
+    rm -f "$log"
+}
