@@ -10,6 +10,7 @@ public final class FlatIndex: VectorIndex {
     public let storage: VectorStorage
     private let normsLock = NSLock()
     private var cachedNorms: [Float]?
+    private let normsEntry = MemoryLedger.shared.record(device: MemoryLedger.hostDevice, kind: .norms, bytes: 0)
 
     /// An empty index.
     public init(dimension: Int, metric: Metric) {
@@ -41,6 +42,7 @@ public final class FlatIndex: VectorIndex {
         }
         normsLock.lock()
         cachedNorms = nil
+        normsEntry.release()
         normsLock.unlock()
         vectors.values.withUnsafeBytes { storage.append($0) }
     }
@@ -76,7 +78,10 @@ public final class FlatIndex: VectorIndex {
     private func squaredNormsPointer() -> UnsafePointer<Float> {
         normsLock.lock()
         defer { normsLock.unlock() }
-        if cachedNorms == nil { cachedNorms = FlatSearch.squaredNorms(of: storage) }
+        if cachedNorms == nil {
+            cachedNorms = FlatSearch.squaredNorms(of: storage)
+            normsEntry.resize(to: count * 4)
+        }
         // The array lives until the next append, which cannot run during a search.
         return cachedNorms!.withUnsafeBufferPointer { $0.baseAddress! }
     }

@@ -11,7 +11,10 @@ public final class IDMapIndex: VectorIndex {
     public let kind: Kind
     public let inner: FlatIndex
     /// External id of each inner row.
-    public private(set) var ids: [Int64]
+    public private(set) var ids: [Int64] {
+        didSet { idsEntry.resize(to: ids.capacity * 8) }
+    }
+    private let idsEntry = MemoryLedger.shared.record(device: MemoryLedger.hostDevice, kind: .ids, bytes: 0)
     private var rowByID: [Int64: Int]?
 
     /// Wraps `inner`, whose row i has id `ids[i]`.
@@ -21,6 +24,7 @@ public final class IDMapIndex: VectorIndex {
         self.kind = kind
         self.inner = inner
         self.ids = ids
+        idsEntry.resize(to: ids.capacity * 8)
     }
 
     public var dimension: Int { inner.dimension }

@@ -11,6 +11,7 @@ public final class VectorStorage: @unchecked Sendable {
     private var capacityRows: Int
     private var mapping: MappedFile?
     private var mappedOffset: Int
+    private var ledgerEntry: LedgerEntry
 
     /// Empty, owned storage.
     public init(dimension: Int) {
@@ -20,6 +21,7 @@ public final class VectorStorage: @unchecked Sendable {
         capacityRows = 0
         mapping = nil
         mappedOffset = 0
+        ledgerEntry = MemoryLedger.shared.record(device: MemoryLedger.hostDevice, kind: .vectors, bytes: 0)
     }
 
     /// Borrows `rows × dimension` floats starting at `offset` in `file`.
@@ -32,6 +34,8 @@ public final class VectorStorage: @unchecked Sendable {
         capacityRows = 0
         mapping = file
         mappedOffset = offset
+        ledgerEntry = MemoryLedger.shared.record(device: MemoryLedger.hostDevice, kind: .mappedVectors,
+                                                 bytes: rows * dimension * 4)
     }
 
     deinit { owned?.deallocate() }
@@ -99,7 +103,11 @@ public final class VectorStorage: @unchecked Sendable {
         owned?.deallocate()
         owned = fresh
         capacityRows = newCapacity
-        mapping = nil
-        mappedOffset = 0
+        if mapping != nil {
+            mapping = nil
+            mappedOffset = 0
+            ledgerEntry = MemoryLedger.shared.record(device: MemoryLedger.hostDevice, kind: .vectors, bytes: 0)
+        }
+        ledgerEntry.resize(to: newCapacity * stride)
     }
 }

@@ -86,6 +86,9 @@ enum FlatSearch {
         let staging: UnsafeMutableRawPointer? = storage.isFloatAligned
             ? nil : .allocate(byteCount: rowBlock * d * 4, alignment: 64)
         defer { staging?.deallocate() }
+        let scratch = MemoryLedger.shared.record(device: MemoryLedger.hostDevice, kind: .scratch,
+                                                 bytes: queryBlock * rowBlock * 4 + (staging == nil ? 0 : rowBlock * d * 4))
+        defer { scratch.release() }
         var queryNorms = [Float](repeating: 0, count: n)
         if metric == .l2 {
             for q in 0..<n { queryNorms[q] = Distances.innerProduct(queries + q * d, queries + q * d, d) }

@@ -18,7 +18,7 @@ struct InfoCommand: ParsableCommand {
                 guard let file = flat.storage.mappedFile, let range = flat.storage.mappedByteRange else { return nil }
                 return file.residentBytes(in: range)
             }
-            let process = ProcessMemory.current()
+            let process = HostInfo.current()
             if json {
                 var fields: [(String, JSONValue)] = [
                     ("path", .string(opened.path)),
@@ -41,9 +41,9 @@ struct InfoCommand: ParsableCommand {
                     })),
                 ]
                 if let resident { fields.append(("vectors_resident_bytes", .int(Int64(resident)))) }
-                if let process {
-                    fields.append(("process_resident", .object([("anonymous_bytes", .int(Int64(process.anonymousBytes))),
-                                                                ("file_backed_bytes", .int(Int64(process.fileBackedBytes)))])))
+                do {
+                    fields.append(("process_resident", .object([("anonymous_bytes", .int(Int64(process.residentAnonymousBytes))),
+                                                                ("file_backed_bytes", .int(Int64(process.residentFileBytes)))])))
                 }
                 print(JSONValue.object(fields).text)
                 return
@@ -56,12 +56,12 @@ struct InfoCommand: ParsableCommand {
             print("  vectors     \(idx.count)")
             print("  metric      \(idx.metric)")
             print("  trained     \(idx.isTrained ? "yes" : "no")")
-            print("  on disk     \(formatBytes(opened.fileBytes)) (\(opened.fileBytes) bytes)")
+            print("  on disk     \(ByteSize.format(opened.fileBytes)) (\(opened.fileBytes) bytes)")
             for part in memory {
-                var line = "  \(part.name.padding(toLength: 11, withPad: " ", startingAt: 0)) \(formatBytes(part.bytes))"
+                var line = "  \(part.name.padding(toLength: 11, withPad: " ", startingAt: 0)) \(ByteSize.format(part.bytes))"
                 if part.fileBacked {
                     line += " memory-mapped"
-                    if part.name == "vectors", let resident { line += ", \(formatBytes(resident)) of it in RAM now" }
+                    if part.name == "vectors", let resident { line += ", \(ByteSize.format(resident)) of it in RAM now" }
                 } else {
                     line += " in RAM"
                 }
