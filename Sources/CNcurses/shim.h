@@ -26,6 +26,10 @@ static inline attr_t CNcurses_A_UNDERLINE(void) { return A_UNDERLINE; }
 static inline attr_t CNcurses_COLOR_PAIR(int n) { return COLOR_PAIR(n); }
 /// The KEY_RESIZE code (a macro).
 static inline int CNcurses_KEY_RESIZE(void) { return KEY_RESIZE; }
+/// Colours the terminal supports (the COLORS global).
+static inline int CNcurses_colors(void) { return COLORS; }
+/// Colour pairs the terminal supports (the COLOR_PAIRS global).
+static inline int CNcurses_color_pairs(void) { return COLOR_PAIRS; }
 /// Writes one wide-character string with attributes and colour pair at (y, x) (setcchar + mvadd_wch are macros around a struct).
 static inline int CNcurses_put(int y, int x, const wchar_t *text, attr_t attrs, short pair) {
     cchar_t cell;

@@ -1,0 +1,408 @@
+// The real terminal, through ncursesw. The only file that imports CNcurses; every curses call
+// happens on the thread that created the backend (the UI loop's).
+//
+// Restoring the terminal on every way out:
+// - `shutdown()` (idempotent) on normal exit and after errors the UI loop catches;
+// - an atexit hook, for `exit()` from anywhere;
+// - SIGINT, SIGTERM and SIGHUP handlers that only set a flag: SIGINT is read back as Ctrl-C,
+//   SIGTERM/SIGHUP as `terminationSignal`, and the loop shuts down in order;
+// - crash signals (a Swift trap is SIGILL or SIGTRAP): the handler restores the saved termios and
+//   writes the terminal's "leave full-screen mode" sequence (both async-signal-safe), then hands
+//   the signal to whatever handled it before (the Swift runtime's backtracer, or the default).
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CNcurses
+
+/// Why the terminal could not be set up.
+public enum TerminalError: Error, Equatable, CustomStringConvertible {
+    /// Standard input or output is not a terminal.
+    case notATerminal
+    /// ncurses could not start on this terminal type.
+    case cannotInitialize(term: String)
+    /// Another `NcursesBackend` is already active.
+    case alreadyActive
+
+    /// The message for the user.
+    public var description: String {
+        switch self {
+        case .notATerminal:
+            return "standard input and output must be a terminal for the explorer (use a subcommand for scripts)"
+        case .cannotInitialize(let term):
+            return "cannot start the terminal UI on terminal type '\(term)' (check TERM)"
+        case .alreadyActive:
+            return "the terminal UI is already running"
+        }
+    }
+}
+
+// MARK: - Process-wide state touched by signal handlers and atexit (plain stores only)
+
+/// SIGINT received and not yet read back as Ctrl-C.
+nonisolated(unsafe) private var pendingInterrupt: Int32 = 0
+/// The first SIGTERM or SIGHUP received, 0 for none.
+nonisolated(unsafe) private var pendingTermination: Int32 = 0
+/// Whether curses is active (set between start-up and `endwin`).
+nonisolated(unsafe) private var cursesActive = false
+/// Whether the atexit hook is registered.
+nonisolated(unsafe) private var atexitRegistered = false
+/// The terminal modes before start-up, restored by the crash handler.
+nonisolated(unsafe) private var savedTermios = termios()
+/// Whether `savedTermios` holds the modes to restore.
+nonisolated(unsafe) private var haveSavedTermios = false
+/// The bytes that leave full-screen mode and show the cursor, written by the crash handler.
+nonisolated(unsafe) private var restoreSequence: UnsafeMutablePointer<CChar>? = nil
+/// The length of `restoreSequence`.
+nonisolated(unsafe) private var restoreSequenceLength = 0
+/// The crash handlers found before ours, indexed by signal number.
+nonisolated(unsafe) private var previousCrashHandlers = [sighandler_t?](repeating: nil, count: 65)
+
+/// The signals whose default action would leave the terminal in raw mode.
+private let crashSignals: [Int32] = [SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE]
+
+/// Leaves curses if it is active: the atexit hook.
+private func endCursesAtExit() {
+    guard cursesActive else { return }
+    cursesActive = false
+    curs_set(1)
+    endwin()
+}
+
+/// Records SIGINT / SIGTERM / SIGHUP; nothing else is safe in a signal handler.
+private func recordSignal(_ signal: Int32) {
+    if signal == SIGINT {
+        pendingInterrupt = 1
+    } else if pendingTermination == 0 {
+        pendingTermination = signal
+    }
+}
+
+/// Restores the terminal with async-signal-safe calls, then passes the crash on.
+private func restoreTerminalAndCrash(_ signalNumber: Int32) {
+    if cursesActive {
+        cursesActive = false
+        if haveSavedTermios { _ = tcsetattr(STDIN_FILENO, TCSANOW, &savedTermios) }
+        if let restoreSequence { _ = write(STDOUT_FILENO, restoreSequence, restoreSequenceLength) }
+    }
+    let previous = Int(signalNumber) < previousCrashHandlers.count ? previousCrashHandlers[Int(signalNumber)] : nil
+    signal(signalNumber, previous ?? SIG_DFL)
+    raise(signalNumber)
+}
+
+// MARK: - Backend
+
+/// The ncursesw terminal: raw keys (Ctrl-C included), wide characters, colour pairs on demand.
+public final class NcursesBackend: TerminalBackend {
+    /// Colours the terminal shows (0 when it has none).
+    public private(set) var colorCount: Int = 0
+    /// `.unicode` in a UTF-8 locale, else `.ascii` (non-ASCII text is then shown as "?").
+    public private(set) var charset: Charset = .unicode
+    /// The theme cells are drawn with; setting it drops the cached colour pairs' lookups.
+    public var theme: Theme {
+        didSet { drawingCache.removeAll() }
+    }
+
+    private var screen: OpaquePointer?
+    private var window: UnsafeMutablePointer<WINDOW>?
+    private var defaultColorsAllowed = false
+    private var pairs: [PairKey: Int16] = [:]
+    private var nextPair: Int = 1
+    private var drawingCache: [Style: (attributes: attr_t, pair: Int16)] = [:]
+    private var cursor: Point?
+    private var currentTimeout: Int32 = Int32.min
+    private var previousSignalHandlers: [Int32: sighandler_t?] = [:]
+
+    private struct PairKey: Hashable {
+        var foreground: Int16
+        var background: Int16
+    }
+
+    /// Starts curses on the controlling terminal (standard input and output).
+    /// - Parameter theme: the theme to draw with; choose it after start-up with
+    ///   `Theme.select(requested:colorCount:searchPaths:)` and set `theme` again if needed.
+    /// - Throws: `TerminalError` when there is no terminal or curses cannot start.
+    public init(theme: Theme = .dark) throws {
+        self.theme = theme
+        guard !cursesActive else { throw TerminalError.alreadyActive }
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { throw TerminalError.notATerminal }
+
+        haveSavedTermios = tcgetattr(STDIN_FILENO, &savedTermios) == 0
+        setlocale(LC_ALL, "")
+        if !NcursesBackend.localeIsUTF8() {
+            // Prefer UTF-8 for the terminal even when LANG is unset (as in many CI shells).
+            if setlocale(LC_CTYPE, "C.UTF-8") == nil || !NcursesBackend.localeIsUTF8() { charset = .ascii }
+        }
+
+        // Our handlers go in before curses starts, so ncurses leaves SIGINT/SIGTERM to us.
+        for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
+            previousSignalHandlers[signalNumber] = signal(signalNumber) { recordSignal($0) }
+        }
+        for signalNumber in crashSignals {
+            let previous = signal(signalNumber) { restoreTerminalAndCrash($0) }
+            if Int(signalNumber) < previousCrashHandlers.count { previousCrashHandlers[Int(signalNumber)] = previous }
+        }
+
+        guard let screen = newterm(nil, stdout, stdin) else {
+            restoreSignalHandlers()
+            let term = getenv("TERM").map { String(cString: $0) } ?? "(unset)"
+            throw TerminalError.cannotInitialize(term: term)
+        }
+        self.screen = screen
+        set_term(screen)
+        cursesActive = true
+        if !atexitRegistered {
+            atexitRegistered = true
+            atexit { endCursesAtExit() }
+        }
+        window = CNcurses_stdscr()
+        captureRestoreSequence()
+
+        raw()
+        noecho()
+        nonl()
+        keypad(window, true)
+        set_escdelay(25)
+        curs_set(0)
+
+        if has_colors() {
+            start_color()
+            defaultColorsAllowed = use_default_colors() == OK
+            colorCount = Int(CNcurses_colors())
+        }
+    }
+
+    deinit {
+        shutdown()
+    }
+
+    // MARK: TerminalBackend
+
+    /// The terminal's size (updated by curses on resize).
+    public var size: Size {
+        Size(width: Int(CNcurses_cols()), height: Int(CNcurses_lines()))
+    }
+
+    /// SIGTERM or SIGHUP, once received.
+    public var terminationSignal: Int32? {
+        pendingTermination == 0 ? nil : pendingTermination
+    }
+
+    /// Writes the cells of `runs` to the curses screen (shown at `flush()`).
+    public func draw(_ runs: [CellRun]) {
+        guard cursesActive else { return }
+        var characters: [wchar_t] = []
+        characters.reserveCapacity(Int(CCHARW_MAX) + 1)
+        for run in runs {
+            var x = run.x
+            for cell in run.cells {
+                defer { x += 1 }
+                guard cell.width > 0 else { continue }
+                let (attributes, pair) = resolve(cell.style)
+                characters.removeAll(keepingCapacity: true)
+                if charset == .ascii && !cell.grapheme.unicodeScalars.allSatisfy(\.isASCII) {
+                    characters.append(wchar_t(UInt8(ascii: "?")))
+                    if cell.width == 2 { _ = putCharacters([wchar_t(UInt8(ascii: "?")), 0], y: run.y, x: x + 1, attributes, pair) }
+                } else {
+                    for scalar in cell.grapheme.unicodeScalars.prefix(Int(CCHARW_MAX)) {
+                        characters.append(wchar_t(bitPattern: scalar.value))
+                    }
+                }
+                characters.append(0)
+                if putCharacters(characters, y: run.y, x: x, attributes, pair) == ERR && characters.count > 2 {
+                    _ = putCharacters([characters[0], 0], y: run.y, x: x, attributes, pair)
+                }
+            }
+        }
+    }
+
+    /// Clears the screen completely at the next flush.
+    public func clear() {
+        guard cursesActive else { return }
+        wclear(window)
+    }
+
+    /// Shows the cursor at `position` from the next flush, or hides it.
+    public func setCursor(_ position: Point?) {
+        cursor = position
+    }
+
+    /// Sends the drawn cells and the cursor position to the terminal.
+    public func flush() {
+        guard cursesActive else { return }
+        if let cursor {
+            curs_set(1)
+            leaveok(window, false)
+            wmove(window, Int32(cursor.y), Int32(cursor.x))
+        } else {
+            curs_set(0)
+            leaveok(window, true)
+        }
+        wrefresh(window)
+    }
+
+    /// Waits up to `timeoutMilliseconds` for a key; SIGINT reads as Ctrl-C, a resize as `.resize`.
+    public func readKey(timeoutMilliseconds: Int) -> Key? {
+        guard cursesActive else { return nil }
+        if let key = takeInterrupt() { return key }
+        if pendingTermination != 0 { return nil }
+        let timeout = Int32(clamping: timeoutMilliseconds < 0 ? -1 : timeoutMilliseconds)
+        if timeout != currentTimeout {
+            wtimeout(window, timeout)
+            currentTimeout = timeout
+        }
+        var code: wint_t = 0
+        let status = wget_wch(window, &code)
+        if let key = takeInterrupt() { return key }
+        switch status {
+        case OK:
+            guard let scalar = Unicode.Scalar(UInt32(code)) else { return nil }
+            return Key(scalar: scalar)
+        case KEY_CODE_YES:
+            return NcursesBackend.key(forCode: Int32(code))
+        default:
+            return nil
+        }
+    }
+
+    /// Leaves curses and restores the terminal and the signal handlers; safe to call again.
+    public func shutdown() {
+        guard let screen else { return }
+        self.screen = nil
+        if cursesActive {
+            cursesActive = false
+            curs_set(1)
+            endwin()
+        }
+        delscreen(screen)
+        window = nil
+        restoreSignalHandlers()
+    }
+
+    // MARK: Helpers
+
+    /// Ctrl-C for a SIGINT received (from `kill`, since raw mode turns the keyboard's into a key).
+    private func takeInterrupt() -> Key? {
+        guard pendingInterrupt != 0 else { return nil }
+        pendingInterrupt = 0
+        return .ctrl("c")
+    }
+
+    private func putCharacters(_ characters: [wchar_t], y: Int, x: Int, _ attributes: attr_t, _ pair: Int16) -> Int32 {
+        characters.withUnsafeBufferPointer { buffer in
+            CNcurses_put(Int32(y), Int32(x), buffer.baseAddress, attributes, pair)
+        }
+    }
+
+    /// The curses attributes and colour pair for a style under the current theme (cached).
+    private func resolve(_ style: Style) -> (attributes: attr_t, pair: Int16) {
+        if let cached = drawingCache[style] { return cached }
+        let appearance = theme.appearance(for: style)
+        var attributes: attr_t = 0
+        if appearance.bold { attributes |= CNcurses_A_BOLD() }
+        if appearance.reverse { attributes |= CNcurses_A_REVERSE() }
+        if appearance.dim { attributes |= CNcurses_A_DIM() }
+        if appearance.underline { attributes |= CNcurses_A_UNDERLINE() }
+        var pair: Int16 = 0
+        if colorCount > 0 {
+            var (foreground, foregroundBold) = cursesColor(appearance.foreground, isForeground: true)
+            let (background, _) = cursesColor(appearance.background, isForeground: false)
+            if foreground == background && foreground >= 0 && appearance.foreground != appearance.background {
+                foregroundBold = true  // a bright colour folded onto its base: keep it readable
+            }
+            if foregroundBold { attributes |= CNcurses_A_BOLD() }
+            pair = pairNumber(foreground: foreground, background: background)
+        }
+        let result = (attributes, pair)
+        drawingCache[style] = result
+        return result
+    }
+
+    /// The curses colour number for `color`; bright colours on an 8-colour terminal become their
+    /// base colour (plus bold, for a foreground), and "default" a fixed colour where curses has none.
+    private func cursesColor(_ color: TerminalColor, isForeground: Bool) -> (Int16, bold: Bool) {
+        switch color {
+        case .default:
+            if defaultColorsAllowed { return (-1, false) }
+            return (isForeground ? 7 : 0, false)
+        default:
+            let number = color.cursesNumber
+            if number >= colorCount && number >= 8 { return (Int16(number - 8), isForeground) }
+            return (Int16(number), false)
+        }
+    }
+
+    /// The colour pair for (foreground, background), allocated on first use; pair 0 when full.
+    private func pairNumber(foreground: Int16, background: Int16) -> Int16 {
+        if foreground == -1 && background == -1 { return 0 }
+        let key = PairKey(foreground: foreground, background: background)
+        if let pair = pairs[key] { return pair }
+        let limit = min(Int(CNcurses_color_pairs()), Int(Int16.max))
+        guard nextPair < limit else { return 0 }
+        let pair = Int16(nextPair)
+        guard init_pair(pair, foreground, background) == OK else { return 0 }
+        nextPair += 1
+        pairs[key] = pair
+        return pair
+    }
+
+    /// Saves the terminfo strings that leave full-screen mode, for the crash handler.
+    private func captureRestoreSequence() {
+        guard restoreSequence == nil else { return }
+        var bytes: [CChar] = []
+        for capability in ["sgr0", "cnorm", "rmkx", "rmcup"] {
+            guard let value = tigetstr(capability), Int(bitPattern: value) != -1 else { continue }
+            var pointer = value
+            while pointer.pointee != 0 {
+                bytes.append(pointer.pointee)
+                pointer += 1
+            }
+        }
+        bytes.append(contentsOf: Array("\r\n".utf8CString.dropLast()))
+        let storage = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count)
+        storage.initialize(from: bytes, count: bytes.count)
+        restoreSequence = storage
+        restoreSequenceLength = bytes.count
+    }
+
+    private func restoreSignalHandlers() {
+        for (signalNumber, previous) in previousSignalHandlers {
+            signal(signalNumber, previous ?? SIG_DFL)
+        }
+        previousSignalHandlers.removeAll()
+        for signalNumber in crashSignals where Int(signalNumber) < previousCrashHandlers.count {
+            signal(signalNumber, previousCrashHandlers[Int(signalNumber)] ?? SIG_DFL)
+        }
+    }
+
+    /// The key for a curses key code (`KEY_*`), or nil for codes the UI does not use.
+    static func key(forCode code: Int32) -> Key? {
+        switch code {
+        case KEY_UP: return .up
+        case KEY_DOWN: return .down
+        case KEY_LEFT: return .left
+        case KEY_RIGHT: return .right
+        case KEY_HOME: return .home
+        case KEY_END: return .end
+        case KEY_PPAGE: return .pageUp
+        case KEY_NPAGE: return .pageDown
+        case KEY_DC: return .delete
+        case KEY_IC: return .insert
+        case KEY_BACKSPACE: return .backspace
+        case KEY_ENTER: return .enter
+        case KEY_BTAB: return .backTab
+        case CNcurses_KEY_RESIZE(): return .resize
+        case (KEY_F0 + 1)...(KEY_F0 + 63): return .function(Int(code - KEY_F0))
+        default: return nil
+        }
+    }
+
+    /// Whether the current LC_CTYPE locale encodes UTF-8.
+    private static func localeIsUTF8() -> Bool {
+        guard let codeset = nl_langinfo(nl_item(CODESET)) else { return false }
+        let name = String(cString: codeset).uppercased()
+        return name == "UTF-8" || name == "UTF8"
+    }
+}
