@@ -33,6 +33,7 @@ let package = Package(
             name: "VecTUI",
             dependencies: [
                 "Core",
+                "TUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -28,7 +28,9 @@ public struct HostInfo: Sendable, Equatable {
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: ":", maxSplits: 1)
             guard parts.count == 2 else { continue }
-            if let value = parts[1].split(separator: " ").first.flatMap({ Int($0) }) { out[String(parts[0])] = value }
+            if let value = parts[1].split(whereSeparator: { $0 == " " || $0 == "\t" }).first.flatMap({ Int($0) }) {
+                out[String(parts[0])] = value
+            }
         }
         return out
     }

@@ -1,8 +1,5 @@
-/// How vectors are stored on a device. Computation is always fp32.
-public enum Precision: String, Sendable, CaseIterable {
-    case fp32, fp16
-
-    public var bytesPerValue: Int { self == .fp32 ? 4 : 2 }
+extension DevicePrecision: CaseIterable {
+    public static var allCases: [DevicePrecision] { [.fp32, .fp16] }
 }
 
 /// How an index is spread over several devices.
@@ -31,8 +28,8 @@ public struct IndexShape: Sendable, Equatable {
     }
 
     /// Bytes of vector data at a precision.
-    public func vectorBytes(_ precision: Precision, rows count: Int? = nil) -> Int {
-        (count ?? rows) * dimension * precision.bytesPerValue
+    public func vectorBytes(_ precision: DevicePrecision, rows count: Int? = nil) -> Int {
+        (count ?? rows) * dimension * precision.bytesPerComponent
     }
 }
 
@@ -58,7 +55,7 @@ public struct PlanDevice: Sendable, Equatable {
 
 /// One way to place an index, with its predicted memory per device.
 public struct PlanOption: Sendable, Equatable {
-    public let precision: Precision
+    public let precision: DevicePrecision
     public let layout: Layout
     public let devices: [PlanDevice]
     public let rowsPerDevice: [Int]
@@ -98,7 +95,7 @@ public enum PlacementPlanner {
 
     /// The prediction for one placement.
     public static func evaluate(_ shape: IndexShape, on devices: [PlanDevice], layout: Layout,
-                                precision: Precision, chunkBytes: Int = defaultChunkBytes) -> PlanOption {
+                                precision: DevicePrecision, chunkBytes: Int = defaultChunkBytes) -> PlanOption {
         precondition(!devices.isEmpty)
         let rows: [Int]
         switch layout {
@@ -106,7 +103,7 @@ public enum PlacementPlanner {
         case .shard: rows = shardRows(total: shape.rows, parts: devices.count)
         }
         let resident = rows.map { shape.vectorBytes(precision, rows: $0) }
-        let rowBytes = max(1, shape.dimension * precision.bytesPerValue)
+        let rowBytes = max(1, shape.dimension * precision.bytesPerComponent)
         let chunk = min(chunkBytes, max(rowBytes, shape.vectorBytes(.fp32)))
         let slabs = zip(rows, devices).map { count, device -> Int in
             let rowsPerSlab = max(1, device.maxAllocationBytes / rowBytes)
@@ -121,7 +118,7 @@ public enum PlacementPlanner {
     /// sharded over the first 2…N, and replicated on all.
     public static func options(_ shape: IndexShape, devices: [PlanDevice], chunkBytes: Int = defaultChunkBytes) -> [PlanOption] {
         var out = [PlanOption]()
-        for precision in Precision.allCases {
+        for precision in DevicePrecision.allCases {
             for device in devices { out.append(evaluate(shape, on: [device], layout: .single, precision: precision, chunkBytes: chunkBytes)) }
             if devices.count > 1 {
                 for n in 2...devices.count {
@@ -160,6 +157,13 @@ public struct PlacementRefusal: Error, Sendable, CustomStringConvertible {
     public let requested: PlanOption
     public let alternatives: [PlanOption]
     public let compressed: [CompressedEstimate]
+
+    public init(shape: IndexShape, requested: PlanOption, alternatives: [PlanOption], compressed: [CompressedEstimate]) {
+        self.shape = shape
+        self.requested = requested
+        self.alternatives = alternatives
+        self.compressed = compressed
+    }
 
     /// Checks `requested`; throws a refusal listing what fits among `candidates` if it does not.
     public static func check(_ requested: PlanOption, shape: IndexShape, candidates: [PlanOption]) throws {

@@ -115,35 +115,64 @@ public enum FaissIndexFile {
     /// file is untouched unless the whole save succeeds. Vector data is streamed from wherever
     /// it lives, so no second copy of the index is made. The bytes are those FAISS writes.
     /// - Throws: `FileSystemError`, or `UnsupportedIndexError` for an index FAISS cannot store.
-    public static func write(_ index: any VectorIndex, to path: String) throws {
+    /// - Parameters:
+    ///   - chunkBytes: the host buffer for vectors that live on devices.
+    ///   - progress: called with (rows written, total) as vectors are written; false cancels
+    ///     (the old file, if any, is left as it was).
+    public static func write(_ index: any VectorIndex, to path: String, chunkBytes: Int = PlacementPlanner.defaultChunkBytes,
+                             progress: (Int, Int) -> Bool = { _, _ in true }) throws {
         let writer = try AtomicFileWriter(path: path)
-        try write(index, to: writer)
+        try write(index, to: writer, chunkBytes: chunkBytes, progress: progress)
         try writer.commit()
     }
 
-    private static func write(_ index: any VectorIndex, to writer: AtomicFileWriter) throws {
+    private static func write(_ index: any VectorIndex, to writer: AtomicFileWriter, chunkBytes: Int,
+                              progress: (Int, Int) -> Bool) throws {
         switch index {
         case let flat as FlatIndex:
-            try writer.write(flat.metric == .innerProduct ? FaissFourCCs.flatIP : FaissFourCCs.flatL2)
-            try writeHeader(flat, to: writer)
-            try writer.write(UInt64(flat.count * flat.dimension))
+            // Host vectors are written straight from memory (or the mapping), no copy.
+            try writeFlatHeader(flat, to: writer)
             let rowsPerChunk = max(1, (8 << 20) / max(1, flat.dimension * 4))
             var row = 0
             while row < flat.count {
                 let end = min(flat.count, row + rowsPerChunk)
                 try writer.write(flat.storage.bytes(rows: row..<end))
                 row = end
+                guard progress(row, flat.count) else { throw CancellationError() }
+            }
+        case let rows as FlatRows:
+            // Vectors elsewhere (devices) stream through one host chunk, widened to fp32.
+            try writeFlatHeader(rows, to: writer)
+            let rowsPerChunk = max(1, chunkBytes / max(1, rows.dimension * 4))
+            let chunk = UnsafeMutablePointer<Float>.allocate(capacity: max(1, min(rowsPerChunk, rows.count) * rows.dimension))
+            defer { chunk.deallocate() }
+            let staging = MemoryLedger.shared.record(device: MemoryLedger.hostDevice, kind: .staging,
+                                                     bytes: min(rowsPerChunk, rows.count) * rows.dimension * 4)
+            defer { staging.release() }
+            var row = 0
+            while row < rows.count {
+                let end = min(rows.count, row + rowsPerChunk)
+                try rows.readRows(row..<end, into: chunk)
+                try writer.write(UnsafeRawBufferPointer(start: chunk, count: (end - row) * rows.dimension * 4))
+                row = end
+                guard progress(row, rows.count) else { throw CancellationError() }
             }
         case let mapped as IDMapIndex:
             try writer.write(mapped.kind == .idMap ? FaissFourCCs.idMap : FaissFourCCs.idMap2)
             try writeHeader(mapped, to: writer)
-            try write(mapped.inner, to: writer)
+            try write(mapped.inner, to: writer, chunkBytes: chunkBytes, progress: progress)
             try writer.write(UInt64(mapped.ids.count))
             try mapped.ids.withUnsafeBytes { try writer.write($0) }
         default:
             throw UnsupportedIndexError(path: writer.path, offset: writer.bytesWritten,
                                         what: "writing \(index.faissClassName)")
         }
+    }
+
+    private static func writeFlatHeader(_ index: any VectorIndex, to writer: AtomicFileWriter) throws {
+        try writer.write(index.metric == .innerProduct ? FaissFourCCs.flatIP : FaissFourCCs.flatL2)
+        try writeHeader(index, to: writer)
+        try writer.write(UInt64(index.count * index.dimension))
     }
 
     private static func writeHeader(_ index: any VectorIndex, to writer: AtomicFileWriter) throws {

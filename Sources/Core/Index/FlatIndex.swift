@@ -3,7 +3,7 @@ import Foundation
 /// Exact search over every stored vector (FAISS `IndexFlatIP` / `IndexFlatL2`). Rows are
 /// numbered 0…count−1 and those numbers are the ids. Vectors may be memory-mapped from the
 /// file they were read from.
-public final class FlatIndex: VectorIndex {
+public final class FlatIndex: FlatRows {
     public let dimension: Int
     public let metric: Metric
     /// The vectors, row-major.
@@ -57,6 +57,13 @@ public final class FlatIndex: VectorIndex {
                               n: queries.rows, k: k, metric: metric,
                               squaredNorms: { squaredNormsPointer() })
         }
+    }
+
+    public var placementDescription: String { storage.isMapped ? "host RAM (memory-mapped)" : "host RAM" }
+
+    public func readRows(_ range: Range<Int>, into destination: UnsafeMutablePointer<Float>) throws {
+        let bytes = storage.bytes(rows: range)
+        if let base = bytes.baseAddress { UnsafeMutableRawPointer(destination).copyMemory(from: base, byteCount: bytes.count) }
     }
 
     public func reconstruct(id: Int64) throws -> [Float] {

@@ -27,6 +27,16 @@ public protocol VectorIndex: AnyObject {
     var memoryUsage: [MemoryComponent] { get }
 }
 
+/// An exact index whose vectors can be read back as fp32 rows: a flat index on the host or
+/// on devices. Saving, moving and IDMap wrappers work through this.
+public protocol FlatRows: VectorIndex {
+    /// Where the rows live and how, for people ("host RAM (memory-mapped)", "fp16 on cl0").
+    var placementDescription: String { get }
+    /// Copies rows `range` as fp32 into `destination` (`range.count × dimension` floats).
+    /// - Throws: a device error when a device transfer fails.
+    func readRows(_ range: Range<Int>, into destination: UnsafeMutablePointer<Float>) throws
+}
+
 /// One part of an index's memory: what it is, how many bytes, and whether those bytes are
 /// file-backed (memory-mapped, shared with the page cache) or anonymous (the process's own).
 public struct MemoryComponent: Sendable, Equatable {

@@ -94,9 +94,19 @@ public final class VectorStorage: @unchecked Sendable {
         rows += newRows
     }
 
+    /// Grows by `count` rows that `fill` writes in place (given the start of row 0 and the
+    /// new rows' range), so a download lands in its final memory without a staging copy. If
+    /// `fill` throws, the storage keeps its old rows.
+    public func appendRows(_ count: Int, fill: (UnsafeMutablePointer<Float>, Range<Int>) throws -> Void) throws {
+        guard count > 0 else { return }
+        reserve(rows: rows + count)
+        try fill(owned!.assumingMemoryBound(to: Float.self), rows..<(rows + count))
+        rows += count
+    }
+
     private func reserve(rows wanted: Int) {
         if owned != nil && mapping == nil && wanted <= capacityRows { return }
-        let newCapacity = max(wanted, capacityRows * 3 / 2, 1024)
+        let newCapacity = max(wanted, rows == 0 ? wanted : max(capacityRows * 3 / 2, 1024))
         let stride = dimension * 4
         let fresh = UnsafeMutableRawPointer.allocate(byteCount: max(newCapacity * stride, 1), alignment: 64)
         if rows > 0, let base = baseAddress { fresh.copyMemory(from: base, byteCount: rows * stride) }

@@ -14,6 +14,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Timed runs of the whole batch; the best is reported.") var runs: Int = 3
     @Option(help: "How many queries to time one at a time.") var singleQueries: Int = 200
     @Flag(help: "Print one JSON object.") var json = false
+    @OptionGroup var placement: PlacementOptions
 
     func run() throws {
         try reportingErrors {
@@ -23,7 +24,7 @@ struct BenchCommand: ParsableCommand {
             let opened = try OpenedIndex(path: index)
             let batch = try loadQueries(path: queries, for: opened)
             guard batch.rows > 0 else { throw UsageError(description: "\(queries): no queries") }
-            let idx = opened.index
+            let idx = try placement.place(opened.index)
 
             // Warm-up: brings mapped pages into memory and caches norms, as a server would.
             _ = try idx.search(batch.rows(0..<min(batch.rows, 32)), k: k)
@@ -59,7 +60,8 @@ struct BenchCommand: ParsableCommand {
             if json {
                 print(JSONValue.object([
                     ("index", .object([("type", .string(idx.faissClassName)), ("ntotal", .int(Int64(idx.count))),
-                                       ("d", .int(Int64(idx.dimension))), ("metric", .string(idx.metric.description))])),
+                                       ("d", .int(Int64(idx.dimension))), ("metric", .string(idx.metric.description)),
+                                       ("placement", .string(VecTUI.placement(of: idx)))])),
                     ("k", .int(Int64(k))),
                     ("batch", .object([("queries", .int(Int64(batch.rows))), ("qps", .double(batchQPS)),
                                        ("seconds", .double(best)), ("runs", .int(Int64(runs)))])),
@@ -70,7 +72,7 @@ struct BenchCommand: ParsableCommand {
                 ]).text)
                 return
             }
-            print("\(opened.path): \(idx.faissClassName), \(idx.count) × \(idx.dimension), \(idx.metric), k = \(k)")
+            print("\(opened.path): \(idx.faissClassName), \(idx.count) × \(idx.dimension), \(idx.metric), k = \(k), \(VecTUI.placement(of: idx))")
             print(String(format: "  batch   %d queries: %.1f queries/s (best of %d: %.3f s)", batch.rows, batchQPS, runs, best))
             print(String(format: "  single  %d queries: %.1f queries/s, p50 %.3f ms, p99 %.3f ms (%.1f GB/s scanned)",
                          singleCount, singleQPS, percentile(0.5) * 1000, percentile(0.99) * 1000,

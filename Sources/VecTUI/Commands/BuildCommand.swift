@@ -38,20 +38,24 @@ struct BuildCommand: ParsableCommand {
     }
 }
 
-/// `vectui save INDEX --out FILE`: re-save an index (byte-identical to FAISS's own write).
+/// `vectui save INDEX [--device …] --out FILE`: place an index, then save it from there
+/// (byte-identical to FAISS's own write for fp32; fp16 placements save their values widened).
 struct SaveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "save", abstract: "Save an index to a new file, atomically, in FAISS's format.")
+        commandName: "save", abstract: "Place an index (--device) and save it from there, atomically, in FAISS's format.")
 
     @Argument(help: "A FAISS index file.") var index: String
     @Option(help: "Where to write the FAISS index file.") var out: String
+    @OptionGroup var placement: PlacementOptions
 
     func run() throws {
         try reportingErrors {
             let opened = try OpenedIndex(path: index)
+            let placed = try placement.place(opened.index)
             let start = monotonicSeconds()
-            try FaissIndexFile.write(opened.index, to: out)
-            printToStderr(String(format: "saved %@ to %@ in %.2f s", opened.index.faissClassName, out, monotonicSeconds() - start))
+            try FaissIndexFile.write(placed, to: out)
+            printToStderr(String(format: "saved %@ from %@ to %@ in %.2f s", placed.faissClassName, VecTUI.placement(of: placed), out,
+                                 monotonicSeconds() - start))
         }
     }
 }

@@ -19,7 +19,7 @@ struct OpenedIndex {
     /// The flat index holding the vectors (the index itself, or the one an IDMap wraps).
     var flat: FlatIndex? {
         if let flat = index as? FlatIndex { return flat }
-        return (index as? IDMapIndex)?.inner
+        return (index as? IDMapIndex)?.inner as? FlatIndex
     }
 }
 

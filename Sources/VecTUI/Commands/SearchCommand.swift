@@ -10,14 +10,16 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Queries: .npy (2-D float32/float16/float64) or .fvecs.") var queries: String
     @Option(name: .short, help: "Results per query.") var k: Int = 10
     @Flag(help: "Print one JSON object {\"ids\": [[…]], \"scores\": [[…]]}.") var json = false
+    @OptionGroup var placement: PlacementOptions
 
     func run() throws {
         try reportingErrors {
             guard k >= 1 else { throw UsageError(description: "-k must be at least 1 (got \(k))") }
             let opened = try OpenedIndex(path: index)
             let batch = try loadQueries(path: queries, for: opened)
+            let index = try placement.place(opened.index)
             let start = monotonicSeconds()
-            let result = try opened.index.search(batch, k: k)
+            let result = try index.search(batch, k: k)
             let seconds = monotonicSeconds() - start
             if json {
                 print(searchResultJSON(result).text)
@@ -29,7 +31,7 @@ struct SearchCommand: ParsableCommand {
                     print("  \(String(rank + 1).leftPadded(to: 4, with: " "))  id \(String(id).leftPadded(to: 12, with: " "))  score \(score)")
                 }
             }
-            printToStderr(String(format: "%d queries, k = %d, %.3f ms", batch.rows, k, seconds * 1000))
+            printToStderr(String(format: "%d queries, k = %d, %.3f ms (%@)", batch.rows, k, seconds * 1000, VecTUI.placement(of: index)))
         }
     }
 }
