@@ -80,8 +80,7 @@ public enum IndexMover {
         if let wrapper = index as? IDMapIndex {
             let movedInner = try move(wrapper.inner, to: target, candidates: candidates, options: options,
                                       registry: registry, progress: progress)
-            guard let rows = movedInner as? FlatRows else { throw DeviceError.notMovable(className: movedInner.faissClassName) }
-            return try IDMapIndex(kind: wrapper.kind, inner: rows, ids: wrapper.ids)
+            return try IDMapIndex(kind: wrapper.kind, inner: movedInner, ids: wrapper.ids)
         }
         guard let source = index as? FlatRows else { throw DeviceError.notMovable(className: index.faissClassName) }
         if target.isHost {

@@ -39,15 +39,12 @@ public enum FaissIndexFile {
             let header = try readHeader(&reader)
             let innerStart = reader.offset
             let inner = try readIndex(&reader, file: file, depth: depth + 1)
-            guard let flat = inner as? FlatIndex else {
-                throw UnsupportedIndexError(path: reader.path, offset: innerStart, what: "an IDMap over \(inner.faissClassName)")
-            }
-            guard flat.count == header.count, flat.dimension == header.dimension else {
+            guard inner.count == header.count, inner.dimension == header.dimension else {
                 throw reader.error(at: innerStart, expected: "an inner index of \(header.count) vectors of dimension \(header.dimension), as the IDMap header says",
-                                   found: "\(flat.count) vectors of dimension \(flat.dimension)")
+                                   found: "\(inner.count) vectors of dimension \(inner.dimension)")
             }
-            guard flat.metric == header.metric else {
-                throw reader.error(at: innerStart, expected: "an inner index with metric \(header.metric)", found: "metric \(flat.metric)")
+            guard inner.metric == header.metric else {
+                throw reader.error(at: innerStart, expected: "an inner index with metric \(header.metric)", found: "metric \(inner.metric)")
             }
             let idsStart = reader.offset
             let (idCount, idsOffset) = try reader.vectorPayload(elementSize: 8, elementName: "ids", "the id map")
@@ -61,7 +58,7 @@ public enum FaissIndexFile {
                 }
                 initialized = idCount
             }
-            return try IDMapIndex(kind: code == FaissFourCCs.idMap ? .idMap : .idMap2, inner: flat, ids: ids)
+            return try IDMapIndex(kind: code == FaissFourCCs.idMap ? .idMap : .idMap2, inner: inner, ids: ids)
         case FaissFourCCs.null:
             throw reader.error(at: start, expected: "an index", found: "'null' (no index stored)")
         default:

@@ -9,7 +9,7 @@ public final class IDMapIndex: VectorIndex {
     }
 
     public let kind: Kind
-    public let inner: any FlatRows
+    public let inner: any VectorIndex
     /// External id of each inner row.
     public private(set) var ids: [Int64] {
         didSet { idsEntry.resize(to: ids.capacity * 8) }
@@ -19,7 +19,7 @@ public final class IDMapIndex: VectorIndex {
 
     /// Wraps `inner`, whose row i has id `ids[i]`.
     /// - Throws: `IndexError.idCountMismatch` when the counts differ.
-    public init(kind: Kind, inner: any FlatRows, ids: [Int64]) throws {
+    public init(kind: Kind, inner: any VectorIndex, ids: [Int64]) throws {
         guard ids.count == inner.count else { throw IndexError.idCountMismatch(vectors: inner.count, ids: ids.count) }
         self.kind = kind
         self.inner = inner

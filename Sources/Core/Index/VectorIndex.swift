@@ -77,3 +77,16 @@ public enum IndexError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+/// Called during long work with (units done, units total); returning false cancels it, and the
+/// work then throws `CancellationError` leaving what it was building unused.
+public typealias ProgressHandler = (_ done: Int, _ total: Int) -> Bool
+
+/// An index that learns from data before vectors are added (IVF, PQ, SQ) or builds a structure
+/// while adding (HNSW): the long steps report progress and can be cancelled.
+public protocol TrainableIndex: VectorIndex {
+    /// Learns the index's parameters (centroids, codebooks, ranges) from `vectors`.
+    func train(_ vectors: VectorMatrix, progress: ProgressHandler) throws
+    /// Adds vectors (with ids where the index keeps them), reporting progress.
+    func add(_ vectors: VectorMatrix, ids: [Int64]?, progress: ProgressHandler) throws
+}

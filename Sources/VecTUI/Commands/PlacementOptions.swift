@@ -63,6 +63,6 @@ struct PlacementOptions: ParsableArguments {
 
 /// Where an index's vectors live, for people.
 func placement(of index: any VectorIndex) -> String {
-    if let wrapper = index as? IDMapIndex { return wrapper.inner.placementDescription }
+    if let wrapper = index as? IDMapIndex { return placement(of: wrapper.inner) }
     return (index as? FlatRows)?.placementDescription ?? "host RAM"
 }
