@@ -56,7 +56,7 @@ public final class DeviceFlatIndex: FlatRows {
     }
 
     public func search(_ queries: VectorMatrix, k: Int) throws -> SearchResult {
-        guard k >= 1 else { throw IndexError.invalidK(k) }
+        try IndexError.checkResultSize(queries: queries.rows, k: k)
         guard queries.dimension == dimension else {
             throw IndexError.dimensionMismatch(expected: dimension, found: queries.dimension, what: "the queries")
         }

@@ -79,6 +79,10 @@ public enum FaissIndexFile {
         let countOffset = reader.offset
         let ntotal = try reader.integer(Int64.self, "the vector count ntotal")
         guard ntotal >= 0 else { throw reader.error(at: countOffset, expected: "a vector count ≥ 0", found: "\(ntotal)") }
+        // FAISS accepts d = 0 with vectors; such an index has nothing to compare and cannot be searched.
+        guard d > 0 || ntotal == 0 else {
+            throw reader.error(at: dimensionOffset, expected: "a dimension ≥ 1 for an index of \(ntotal) vectors", found: "0")
+        }
         _ = try reader.integer(Int64.self, "a reserved header field")
         _ = try reader.integer(Int64.self, "a reserved header field")
         let trained = try reader.bool("the is_trained flag")

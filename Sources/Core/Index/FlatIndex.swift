@@ -48,7 +48,7 @@ public final class FlatIndex: FlatRows {
     }
 
     public func search(_ queries: VectorMatrix, k: Int) throws -> SearchResult {
-        guard k >= 1 else { throw IndexError.invalidK(k) }
+        try IndexError.checkResultSize(queries: queries.rows, k: k)
         guard queries.dimension == dimension else {
             throw IndexError.dimensionMismatch(expected: dimension, found: queries.dimension, what: "the queries")
         }

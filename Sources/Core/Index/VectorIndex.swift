@@ -59,6 +59,7 @@ public enum IndexError: Error, Equatable, CustomStringConvertible {
     case idsNotAccepted(className: String)
     case idsRequired(className: String)
     case idCountMismatch(vectors: Int, ids: Int)
+    case resultTooLarge(queries: Int, k: Int, bytes: Int, availableBytes: Int)
 
     public var description: String {
         switch self {
@@ -74,6 +75,24 @@ public enum IndexError: Error, Equatable, CustomStringConvertible {
             return "\(name) needs an id for every vector added"
         case let .idCountMismatch(vectors, ids):
             return "\(vectors) vectors were given with \(ids) ids"
+        case let .resultTooLarge(queries, k, bytes, available):
+            let size = bytes == Int.max ? "more bytes than a 64-bit size can count" : ByteSize.format(bytes)
+            return "\(queries) queries × k = \(k) results would need \(size), more than half of the \(ByteSize.format(available)) of memory available"
+        }
+    }
+}
+
+extension IndexError {
+    /// Checks that `queries × k` results (12 bytes each: score and id) fit in half the memory
+    /// available, so a huge k is refused instead of crashing the allocation.
+    static func checkResultSize(queries: Int, k: Int) throws {
+        guard k >= 1 else { throw IndexError.invalidK(k) }
+        let (entries, overflow1) = queries.multipliedReportingOverflow(by: k)
+        let (bytes, overflow2) = entries.multipliedReportingOverflow(by: 12)
+        let available = HostInfo.current().availableMemoryBytes
+        if overflow1 || overflow2 || bytes > max(available, 1 << 30) / 2 {
+            throw IndexError.resultTooLarge(queries: queries, k: k, bytes: overflow1 || overflow2 ? Int.max : bytes,
+                                            availableBytes: available)
         }
     }
 }

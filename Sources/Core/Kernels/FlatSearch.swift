@@ -5,7 +5,8 @@ import CBLAS
 /// on every core), and a BLAS path for batches (compute-bound: sgemm per tile of queries ×
 /// database rows, then top-k per query on every core).
 enum FlatSearch {
-    /// Below this many queries the scan is faster than sgemm (FAISS uses the same cut-off).
+    /// Below this many queries the scan is faster than sgemm. (FAISS 1.15 switches at
+    /// queries × d ≥ 128,000 instead, so its small batches take its scan.)
     static let blasThreshold = 20
     /// Database rows scored together in the scan, so a block stays in cache across queries.
     static let scanBlockRows = 64
