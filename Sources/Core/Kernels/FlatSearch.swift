@@ -1,9 +1,7 @@
-import CBLAS
-
 /// Exact k-nearest-neighbour search over row-major float32 vectors, with FAISS's two paths:
 /// a SIMD scan for a few queries (memory-bound: every row is read once per block of queries,
-/// on every core), and a BLAS path for batches (compute-bound: sgemm per tile of queries ×
-/// database rows, then top-k per query on every core).
+/// on every core), and a BLAS path for batches (compute-bound: each core runs sgemm per tile
+/// of queries × its share of the rows, then top-k per query).
 enum FlatSearch {
     /// Below this many queries the scan is faster than sgemm. (FAISS 1.15 switches at
     /// queries × d ≥ 128,000 instead, so its small batches take its scan.)
@@ -74,73 +72,79 @@ enum FlatSearch {
 
     // MARK: - BLAS
 
+    /// Each worker takes a contiguous share of the database rows and runs sgemm (single-threaded)
+    /// and top-k on its own tiles, so one core's top-k overlaps the other's sgemm; the workers'
+    /// heaps are merged at the end.
     private static func blas(_ storage: VectorStorage, _ queries: UnsafePointer<Float>, _ n: Int,
                              _ metric: Metric, _ norms: UnsafePointer<Float>?, _ heaps: TopKHeaps) {
         let d = storage.dimension
         let rows = storage.rows
         guard let base = storage.baseAddress else { return }
+        let workers = rows * d < 1 << 16 ? 1 : Parallel.workerCount
         let queryBlock = min(n, blasQueryBlock)
-        let rowBlock = max(256, min(rows, blasTileBytes / 4 / queryBlock))
-        let tile = UnsafeMutablePointer<Float>.allocate(capacity: queryBlock * rowBlock)
-        defer { tile.deallocate() }
+        let rowBlock = max(256, min((rows + workers - 1) / workers, blasTileBytes / 4 / queryBlock / workers))
         // Mapped FAISS data is rarely float-aligned; sgemm then reads an aligned copy of each block.
-        let staging: UnsafeMutableRawPointer? = storage.isFloatAligned
-            ? nil : .allocate(byteCount: rowBlock * d * 4, alignment: 64)
-        defer { staging?.deallocate() }
+        let needsStaging = !storage.isFloatAligned
         let scratch = MemoryLedger.shared.record(device: MemoryLedger.hostDevice, kind: .scratch,
-                                                 bytes: queryBlock * rowBlock * 4 + (staging == nil ? 0 : rowBlock * d * 4))
+                                                 bytes: workers * (queryBlock * rowBlock * 4 + (needsStaging ? rowBlock * d * 4 : 0)))
         defer { scratch.release() }
         var queryNorms = [Float](repeating: 0, count: n)
         if metric == .l2 {
             for q in 0..<n { queryNorms[q] = Distances.innerProduct(queries + q * d, queries + q * d, d) }
         }
+        var partial = [TopKHeaps]()
+        for part in 0..<workers { partial.append(part == 0 ? heaps : TopKHeaps(count: n, k: heaps.k)) }
 
-        var qStart = 0
-        while qStart < n {
-            let qn = min(queryBlock, n - qStart)
-            var rStart = 0
-            while rStart < rows {
-                let rn = min(rowBlock, rows - rStart)
-                let block: UnsafePointer<Float>
-                if let staging {
-                    staging.copyMemory(from: base + rStart * d * 4, byteCount: rn * d * 4)
-                    block = UnsafePointer(staging.assumingMemoryBound(to: Float.self))
-                } else {
-                    block = (base + rStart * d * 4).assumingMemoryBound(to: Float.self)
-                }
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(qn), Int32(rn), Int32(d),
-                            1, queries + qStart * d, Int32(d), block, Int32(d), 0, tile, Int32(rn))
-                let firstRow = rStart
-                let firstQuery = qStart
-                let parts = qn * rn < 1 << 16 ? 1 : Parallel.workerCount
-                Parallel.forEachSlice(of: qn, parts: parts) { _, range in
-                    for q in range {
-                        let scores = tile + q * rn
-                        let heapIndex = firstQuery + q
-                        var threshold = heaps.threshold(heapIndex)
-                        if let norms {
-                            let qNorm = queryNorms[heapIndex]
-                            let rowNorms = norms + firstRow
-                            for j in 0..<rn {
-                                // ‖q − x‖² = ‖q‖² + ‖x‖² − 2 q·x, clamped at 0 as FAISS does.
-                                let key = -max(0, qNorm + rowNorms[j] - 2 * scores[j])
-                                if key > threshold {
-                                    heaps.replaceTop(heapIndex, key: key, id: Int64(firstRow + j))
-                                    threshold = heaps.threshold(heapIndex)
+        queryNorms.withUnsafeBufferPointer { queryNorms in
+            Parallel.forEachSlice(of: rows, parts: workers) { part, range in
+                let local = partial[part]
+                let tile = UnsafeMutablePointer<Float>.allocate(capacity: queryBlock * rowBlock)
+                defer { tile.deallocate() }
+                let staging: UnsafeMutableRawPointer? = needsStaging ? .allocate(byteCount: rowBlock * d * 4, alignment: 64) : nil
+                defer { staging?.deallocate() }
+                var qStart = 0
+                while qStart < n {
+                    let qn = min(queryBlock, n - qStart)
+                    var rStart = range.lowerBound
+                    while rStart < range.upperBound {
+                        let rn = min(rowBlock, range.upperBound - rStart)
+                        let block: UnsafePointer<Float>
+                        if let staging {
+                            staging.copyMemory(from: base + rStart * d * 4, byteCount: rn * d * 4)
+                            block = UnsafePointer(staging.assumingMemoryBound(to: Float.self))
+                        } else {
+                            block = (base + rStart * d * 4).assumingMemoryBound(to: Float.self)
+                        }
+                        BLAS.multiplyTransposed(queries + qStart * d, rows: qn, block, rows: rn, depth: d, into: tile, rowStride: rn)
+                        for q in 0..<qn {
+                            let scores = tile + q * rn
+                            let heapIndex = qStart + q
+                            var threshold = local.threshold(heapIndex)
+                            if let norms {
+                                let qNorm = queryNorms[heapIndex]
+                                let rowNorms = norms + rStart
+                                for j in 0..<rn {
+                                    // ‖q − x‖² = ‖q‖² + ‖x‖² − 2 q·x, clamped at 0 as FAISS does.
+                                    let key = -max(0, qNorm + rowNorms[j] - 2 * scores[j])
+                                    if key > threshold {
+                                        local.replaceTop(heapIndex, key: key, id: Int64(rStart + j))
+                                        threshold = local.threshold(heapIndex)
+                                    }
+                                }
+                            } else {
+                                for j in 0..<rn where scores[j] > threshold {
+                                    local.replaceTop(heapIndex, key: scores[j], id: Int64(rStart + j))
+                                    threshold = local.threshold(heapIndex)
                                 }
                             }
-                        } else {
-                            for j in 0..<rn where scores[j] > threshold {
-                                heaps.replaceTop(heapIndex, key: scores[j], id: Int64(firstRow + j))
-                                threshold = heaps.threshold(heapIndex)
-                            }
                         }
+                        rStart += rn
                     }
+                    qStart += qn
                 }
-                rStart += rn
             }
-            qStart += qn
         }
+        for part in 1..<workers { heaps.merge(partial[part]) }
     }
 
     /// ‖x‖² of every row, on every core.
