@@ -208,38 +208,4 @@ final class OpenCLSearchTests: XCTestCase {
                                       metric: .l2)
         XCTAssertEqual(l2.ids, [1, 3])
     }
-
-    /// Throughput on 100k × 128 (fp32 and fp16, 1 and 100 queries). Runs only with
-    /// VECTUI_OPENCL_BENCH=1 (it is a measurement, not a check).
-    func testBenchmarkThroughput() throws {
-        guard ProcessInfo.processInfo.environment["VECTUI_OPENCL_BENCH"] == "1" else {
-            throw XCTSkip("set VECTUI_OPENCL_BENCH=1 to measure")
-        }
-        let device = try CLTest.device()
-        let d = 128, rows = 100_000, k = 10
-        let data = CLTest.uniform(count: rows * d, seed: 101)
-        let queries = CLTest.uniform(count: 100 * d, seed: 102)
-        for precision in [DevicePrecision.fp32, .fp16] {
-            let slab = try slabs(data, dimension: d, slabRows: rows, precision: precision, on: device)
-            for metric in [Metric.innerProduct, .l2] {
-                for n in [1, 100] {
-                    _ = try device.search(queries: queries, queryCount: n, dimension: d, slabs: slab, metric: metric,
-                                          k: k, tempBudgetBytes: 256 << 20)
-                    // Best and median of several runs (the machine may be shared).
-                    var times = [Double]()
-                    for _ in 0..<(n == 1 ? 20 : 5) {
-                        let start = DispatchTime.now().uptimeNanoseconds
-                        _ = try device.search(queries: queries, queryCount: n, dimension: d, slabs: slab,
-                                              metric: metric, k: k, tempBudgetBytes: 256 << 20)
-                        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-                    }
-                    times.sort()
-                    let best = times[0], median = times[times.count / 2]
-                    print(String(format: "BENCH %@ %@ n=%d: best %.2f ms (median %.2f), %.0f queries/s, %.2f GB/s of vectors",
-                                 precision.rawValue, metric.description, n, best * 1e3, median * 1e3, Double(n) / best,
-                                 Double(rows * d * precision.bytesPerComponent) / best / 1e9))
-                }
-            }
-        }
-    }
 }

@@ -24,7 +24,20 @@ struct BenchCommand: ParsableCommand {
             let opened = try OpenedIndex(path: index)
             let batch = try loadQueries(path: queries, for: opened)
             guard batch.rows > 0 else { throw UsageError(description: "\(queries): no queries") }
-            let idx = try placement.place(opened.index)
+            let (idx, uploadSeconds) = try placement.placeTimed(opened.index)
+            let vectorBytes = opened.index.count * opened.index.dimension * 4
+            var transfer: [(String, JSONValue)] = []
+            if uploadSeconds > 0 {
+                // Download timed too: the whole index back to host memory, through the same chunked path.
+                let start = monotonicSeconds()
+                _ = try IndexMover.move(idx, to: PlacementTarget(devices: [try DeviceRegistry.shared.device(named: "cpu")],
+                                                                 layout: .single, precision: .fp32))
+                let downloadSeconds = monotonicSeconds() - start
+                transfer = [("fp32_bytes", .int(Int64(vectorBytes))), ("upload_seconds", .double(uploadSeconds)),
+                            ("upload_gb_per_s", .double(Double(vectorBytes) / uploadSeconds / 1e9)),
+                            ("download_seconds", .double(downloadSeconds)),
+                            ("download_gb_per_s", .double(Double(vectorBytes) / downloadSeconds / 1e9))]
+            }
 
             // Warm-up: brings mapped pages into memory and caches norms, as a server would.
             _ = try idx.search(batch.rows(0..<min(batch.rows, 32)), k: k)
@@ -63,6 +76,7 @@ struct BenchCommand: ParsableCommand {
                                        ("d", .int(Int64(idx.dimension))), ("metric", .string(idx.metric.description)),
                                        ("placement", .string(VecTUI.placement(of: idx)))])),
                     ("k", .int(Int64(k))),
+                    ("transfer", .object(transfer)),
                     ("batch", .object([("queries", .int(Int64(batch.rows))), ("qps", .double(batchQPS)),
                                        ("seconds", .double(best)), ("runs", .int(Int64(runs)))])),
                     ("single", .object([("queries", .int(Int64(singleCount))), ("qps", .double(singleQPS)),
@@ -73,6 +87,9 @@ struct BenchCommand: ParsableCommand {
                 return
             }
             print("\(opened.path): \(idx.faissClassName), \(idx.count) × \(idx.dimension), \(idx.metric), k = \(k), \(VecTUI.placement(of: idx))")
+            if uploadSeconds > 0, case let .double(up) = transfer[2].1, case let .double(down) = transfer[4].1 {
+                print(String(format: "  moves   upload %.2f GB/s, download %.2f GB/s (fp32 bytes)", up, down))
+            }
             print(String(format: "  batch   %d queries: %.1f queries/s (best of %d: %.3f s)", batch.rows, batchQPS, runs, best))
             print(String(format: "  single  %d queries: %.1f queries/s, p50 %.3f ms, p99 %.3f ms (%.1f GB/s scanned)",
                          singleCount, singleQPS, percentile(0.5) * 1000, percentile(0.99) * 1000,

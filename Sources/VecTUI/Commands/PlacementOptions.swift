@@ -48,16 +48,22 @@ struct PlacementOptions: ParsableArguments {
 
     /// Places the opened index where asked (a no-op for cpu), reporting the move on stderr.
     func place(_ index: any VectorIndex, registry: DeviceRegistry = .shared) throws -> any VectorIndex {
+        try placeTimed(index, registry: registry).index
+    }
+
+    /// `place`, also returning the seconds the move took (0 when nothing moved).
+    func placeTimed(_ index: any VectorIndex, registry: DeviceRegistry = .shared) throws -> (index: any VectorIndex, seconds: Double) {
         let target = try target(registry: registry)
-        if target.isHost && !fp16 { return index }
+        if target.isHost && !fp16 { return (index, 0) }
         if target.isHost { throw UsageError(description: "--fp16 is for OpenCL devices; the CPU keeps fp32") }
         let start = monotonicSeconds()
         let moved = try IndexMover.move(index, to: target, candidates: registry.accelerators,
                                         options: try moveOptions(registry: registry), registry: registry)
+        let seconds = monotonicSeconds() - start
         let bytes = target.devices.reduce(0) { $0 + MemoryLedger.shared.currentBytes(device: $1.name, kind: .vectors) }
         printToStderr(String(format: "placed %@ (%@) in %.2f s: %@ of vectors", index.faissClassName, placement(of: moved),
-                             monotonicSeconds() - start, ByteSize.format(bytes)))
-        return moved
+                             seconds, ByteSize.format(bytes)))
+        return (moved, seconds)
     }
 }
 
