@@ -33,7 +33,7 @@ public struct MoveOptions: Sendable {
         let capacity = min(device.memoryBytes, memoryBudgets[device.name] ?? Int.max)
         let maxAllocation = min(device.maxAllocationBytes, maxSlabBytes ?? Int.max)
         return PlanDevice(name: device.name, capacityBytes: capacity, maxAllocationBytes: maxAllocation,
-                          tempBudgetBytes: tempBudgetBytes ?? PlanDevice.defaultTempBudget(memoryBytes: device.memoryBytes))
+                          tempBudgetBytes: tempBudgetBytes ?? PlanDevice.defaultTempBudget(memoryBytes: capacity))
     }
 }
 
@@ -77,30 +77,29 @@ public enum IndexMover {
     public static func move(_ index: any VectorIndex, to target: PlacementTarget, candidates: [DeviceRegistry.Device] = [],
                             options: MoveOptions = MoveOptions(), registry: DeviceRegistry = .shared,
                             progress: (MoveProgress) -> Bool = { _ in true }) throws -> any VectorIndex {
-        if let wrapper = index as? IDMapIndex {
-            let movedInner = try move(wrapper.inner, to: target, candidates: candidates, options: options,
-                                      registry: registry, progress: progress)
-            return try IDMapIndex(kind: wrapper.kind, inner: movedInner, ids: wrapper.ids)
-        }
-        guard let source = index as? FlatRows else { throw DeviceError.notMovable(className: index.faissClassName) }
+        let inner = (index as? IDMapIndex)?.inner ?? index
+        guard let source = inner as? FlatRows else { throw DeviceError.notMovable(className: index.faissClassName) }
+        let moved: any VectorIndex
         if target.isHost {
-            if source is FlatIndex { return source }
-            return try download(source, progress: progress)
+            moved = source is FlatIndex ? source : try download(source, progress: progress)
+        } else {
+            let option = plan(index, on: target, options: options)
+            let alternatives = candidates.isEmpty ? [] : PlacementPlanner.options(shape(of: index),
+                                                                                  devices: candidates.map { options.planDevice($0) },
+                                                                                  chunkBytes: options.chunkBytes)
+            try PlacementRefusal.check(option, shape: shape(of: index), candidates: alternatives)
+            moved = try upload(source, to: target, option: option, registry: registry, progress: progress)
         }
-        let option = plan(source, on: target, options: options)
-        let alternatives = candidates.isEmpty ? [] : PlacementPlanner.options(shape(of: source),
-                                                                              devices: candidates.map { options.planDevice($0) },
-                                                                              chunkBytes: options.chunkBytes)
-        try PlacementRefusal.check(option, shape: shape(of: source), candidates: alternatives)
-        return try upload(source, to: target, option: option, options: options, registry: registry, progress: progress)
+        guard let wrapper = index as? IDMapIndex else { return moved }
+        return moved === wrapper.inner ? wrapper : try IDMapIndex(kind: wrapper.kind, inner: moved, ids: wrapper.ids)
     }
 
     // MARK: - Host → devices (and device → device through one host chunk)
 
-    private static func upload(_ source: FlatRows, to target: PlacementTarget, option: PlanOption, options: MoveOptions,
+    private static func upload(_ source: FlatRows, to target: PlacementTarget, option: PlanOption,
                                registry: DeviceRegistry, progress: (MoveProgress) -> Bool) throws -> DeviceFlatIndex {
         let d = source.dimension
-        let chunkRows = max(1, options.chunkBytes / max(1, d * 4))
+        let chunkRows = max(1, option.chunkBytes / max(1, d * 4))
         var starts = [0]
         for rows in option.rowsPerDevice { starts.append(target.layout == .replicate ? 0 : starts.last! + rows) }
         let totalRows = option.rowsPerDevice.reduce(0, +)

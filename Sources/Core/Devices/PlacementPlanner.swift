@@ -104,7 +104,13 @@ public enum PlacementPlanner {
         }
         let resident = rows.map { shape.vectorBytes(precision, rows: $0) }
         let rowBytes = max(1, shape.dimension * precision.bytesPerComponent)
-        let chunk = min(chunkBytes, max(rowBytes, shape.vectorBytes(.fp32)))
+        // The chunk shrinks (down to 1 MiB, or one row) when that lets every device fit: a
+        // smaller chunk costs transfer speed, not feasibility.
+        let fp32RowBytes = max(1, shape.dimension * 4)
+        let fullChunk = min(chunkBytes, max(fp32RowBytes, shape.vectorBytes(.fp32)))
+        let floor = min(fullChunk, max(fp32RowBytes, 1 << 20))
+        let room = zip(resident, devices).map { $1.capacityBytes - $0 - $1.tempBudgetBytes }.min() ?? fullChunk
+        let chunk = room >= floor ? min(fullChunk, room) : fullChunk
         let slabs = zip(rows, devices).map { count, device -> Int in
             let rowsPerSlab = max(1, device.maxAllocationBytes / rowBytes)
             return count == 0 ? 0 : (count + rowsPerSlab - 1) / rowsPerSlab
