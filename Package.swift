@@ -38,7 +38,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
-        .testTarget(name: "VecTUITests", dependencies: ["VecTUI", "Core"]),
+        // Snapshots/ holds the explorer's screen snapshots, read by the tests from the source tree.
+        .testTarget(name: "VecTUITests", dependencies: ["VecTUI", "Core"], exclude: ["Snapshots"]),
         .testTarget(name: "TUITests", dependencies: ["TUI"]),
     ],
     swiftLanguageModes: [.v5]

@@ -3,7 +3,7 @@ import Foundation
 /// Product metadata (JSONL or CSV, UTF-8) joined to an index's ids: by an id field matching
 /// IDMap ids, or by row number. Malformed rows are skipped and reported with line numbers;
 /// they never stop the load.
-public final class ProductCatalog {
+public final class ProductCatalog: Sendable {
     /// One product: where it came from, its index id, its title and its other fields in order.
     public struct Product: Sendable, Equatable {
         public let line: Int

@@ -10,6 +10,12 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Where the demo lives (default: $XDG_CACHE_HOME/vectui/demo).") var folder: String?
     @Option(help: "How many products to generate.") var products: Int = DemoDataset.defaultProductCount
     @Flag(help: "Generate the demo again even if it exists.") var regenerate = false
+    @Flag(name: .customLong("print"), help: "Print a few products and their neighbours instead of opening the explorer.")
+    var printOnly = false
+    @Option(help: "Colour theme: dark (default), light, monochrome, or a .theme file; NO_COLOR picks monochrome.")
+    var theme: String?
+    @Option(name: [.customShort("k"), .long], help: "How many similar products to show.") var k: Int = 10
+    @Flag(help: .hidden) var measure = false
 
     func run() throws {
         try reportingErrors {
@@ -17,20 +23,32 @@ struct DemoCommand: ParsableCommand {
             let demo = DemoDataset(folder: folder)
             if regenerate || !demo.isReady(productCount: products) {
                 let start = monotonicSeconds()
+                // One line rewritten in place on a terminal; a line per 10% in logs.
+                let onTerminal = isatty(STDERR_FILENO) == 1
                 var lastPercent = -1
                 try demo.generate(productCount: products) { done, total in
                     let percent = done * 100 / total
-                    if percent / 10 != lastPercent / 10 { printToStderr("generating demo products: \(percent)%") }
+                    if onTerminal && percent != lastPercent {
+                        FileHandle.standardError.write(Data("\rgenerating demo products: \(percent)%".utf8))
+                    } else if !onTerminal && percent / 10 != lastPercent / 10 {
+                        printToStderr("generating demo products: \(percent)%")
+                    }
                     lastPercent = percent
                     return true
                 }
-                printToStderr(String(format: "generated %d products in %@ (%.1f s)", products, demo.folder, monotonicSeconds() - start))
+                printToStderr(String(format: "%@generated %d products in %@ (%.1f s)", onTerminal ? "\r" : "", products,
+                                     demo.folder, monotonicSeconds() - start))
             }
-            try showDemo(demo)
+            if printOnly {
+                try showDemo(demo)
+            } else {
+                try ExplorerLauncher.run(ExplorerOptions(indexPath: demo.indexPath, catalogPath: demo.catalogPath, idField: "id",
+                                                         titleField: nil, theme: theme, k: k, measure: measure))
+            }
         }
     }
 
-    /// Until the explorer lands: what the index is, and the products most similar to a few.
+    /// For scripts: what the index is, and the products most similar to a few.
     private func showDemo(_ demo: DemoDataset) throws {
         let opened = try OpenedIndex(path: demo.indexPath)
         let catalog = try ProductCatalog(path: demo.catalogPath, join: .idField("id"))

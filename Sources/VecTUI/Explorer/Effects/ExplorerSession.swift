@@ -1,0 +1,266 @@
+import Core
+import Dispatch
+import Foundation
+
+/// The explorer's live state and its jobs: the index (replaced after a move), the product list,
+/// and the threads that filter, search, move and save off the UI thread. Every result comes
+/// back as a message on `queue`.
+///
+/// Threads: filters run on one queue, searches on another, moves and saves on a third, so a
+/// long move never delays a filter. Work on an index that lives on OpenCL devices (searching
+/// it, moving it, saving it) holds `deviceLock`, so two jobs never drive one device's buffers
+/// at once; host-only work does not wait.
+final class ExplorerSession: @unchecked Sendable {
+    /// The file the index was opened from.
+    let path: String
+    /// The products (or ids) of the index.
+    let catalog: ProductList
+    /// The devices moves may use.
+    let registry: DeviceRegistry
+    /// Where results go.
+    let queue: MessageQueue
+
+    private let lock = NSLock()
+    private var currentIndex: any VectorIndex
+    private var latestFilterTag = 0
+    private var latestSearchTag = 0
+    private var cancelledJobs = Set<Int>()
+    private var runningJobs = Set<Int>()
+    private let deviceLock = NSLock()
+    private let filterQueue = DispatchQueue(label: "vectui.explorer.filter", qos: .userInteractive)
+    private let searchQueue = DispatchQueue(label: "vectui.explorer.search", qos: .userInteractive)
+    private let jobQueue = DispatchQueue(label: "vectui.explorer.jobs", qos: .userInitiated)
+
+    /// Progress messages are sent at most this often per job (plus the last one).
+    static let progressInterval = 0.05
+
+    /// A session over `index` (opened from `path`) and its products.
+    init(index: any VectorIndex, path: String, catalog: ProductList, registry: DeviceRegistry, queue: MessageQueue) {
+        currentIndex = index
+        self.path = path
+        self.catalog = catalog
+        self.registry = registry
+        self.queue = queue
+    }
+
+    /// The index as it is now.
+    var index: any VectorIndex {
+        lock.lock()
+        defer { lock.unlock() }
+        return currentIndex
+    }
+
+    /// Every device's memory now.
+    func sampleDevices() -> [DeviceStatus] {
+        DeviceSampler.sample(registry: registry)
+    }
+
+    /// Whether a move or save is still running (after `quit`, the runtime waits for them).
+    var hasActiveJobs: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return !runningJobs.isEmpty
+    }
+
+    /// Starts what `effect` asks for. Theme changes and quitting are the runtime's.
+    func perform(_ effect: ExplorerEffect) {
+        switch effect {
+        case let .filter(tag, query): filter(tag: tag, query: query)
+        case let .search(tag, id, k): search(tag: tag, id: id, k: k)
+        case let .move(job, request): move(job: job, request: request)
+        case let .checkSavePath(path):
+            queue.post(.savePathChecked(path: path, exists: FileManager.default.fileExists(atPath: expand(path))))
+        case let .save(job, path): save(job: job, path: path)
+        case let .cancel(job): cancel(job)
+        case .setTheme, .quit: break
+        }
+    }
+
+    /// Asks every running job to stop.
+    func cancelAll() {
+        lock.lock()
+        cancelledJobs.formUnion(runningJobs)
+        lock.unlock()
+    }
+
+    // MARK: - Filter and search
+
+    private func filter(tag: Int, query: String) {
+        lock.lock()
+        latestFilterTag = tag
+        lock.unlock()
+        filterQueue.async { [self] in
+            guard isLatestFilter(tag) else { return }  // a newer keystroke is already queued
+            do {
+                let start = monotonicSeconds()
+                let matches = try catalog.filter.search(query, isCancelled: { [self] in !self.isLatestFilter(tag) })
+                queue.post(.filtered(tag: tag, matches: matches, milliseconds: (monotonicSeconds() - start) * 1000))
+            } catch {
+                // Cancelled by a newer keystroke, whose results will follow.
+            }
+        }
+    }
+
+    private func isLatestFilter(_ tag: Int) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return latestFilterTag == tag
+    }
+
+    private func search(tag: Int, id: Int64, k: Int) {
+        lock.lock()
+        latestSearchTag = tag
+        lock.unlock()
+        searchQueue.async { [self] in
+            guard isLatestSearch(tag) else { return }
+            var index = self.index
+            let onDevice = !ExplorerSession.isOnHost(index)
+            if onDevice { deviceLock.lock() }
+            defer { if onDevice { deviceLock.unlock() } }
+            guard isLatestSearch(tag) else { return }
+            // A move may have finished while this waited for the device: search where the index is now
+            // (a device lock is held, so a host index is searched under it, which is harmless).
+            if onDevice { index = self.index }
+            do {
+                let (neighbours, milliseconds) = try ExplorerSession.neighbours(of: id, k: k, in: index)
+                queue.post(.searched(tag: tag, neighbours: neighbours, milliseconds: milliseconds,
+                                     ranOn: ExplorerSession.whereItRuns(index)))
+            } catch {
+                queue.post(.searchFailed(tag: tag, message: "\(error)"))
+            }
+        }
+    }
+
+    private func isLatestSearch(_ tag: Int) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return latestSearchTag == tag
+    }
+
+    // MARK: - Move and save
+
+    private func move(job: Int, request: PlacementRequest) {
+        startJob(job)
+        jobQueue.async { [self] in
+            defer { endJob(job) }
+            let source = self.index
+            do {
+                let devices = try registry.resolve(request.devices.joined(separator: ","))
+                let target = PlacementTarget(devices: devices, layout: request.layout, precision: request.precision)
+                let touchesDevices = !ExplorerSession.isOnHost(source) || !target.isHost
+                if touchesDevices { deviceLock.lock() }
+                defer { if touchesDevices { deviceLock.unlock() } }
+                MemoryLedger.shared.resetPeaks()
+                let report = progressReporter(job: job)
+                let moved = try IndexMover.move(source, to: target, candidates: registry.accelerators,
+                                                registry: registry) { progress in
+                    report(progress.rowsDone, progress.rowsTotal, progress.phase)
+                }
+                lock.lock()
+                currentIndex = moved
+                lock.unlock()
+                queue.post(.moved(job: job, index: IndexSummary(index: moved, path: path)))
+            } catch is CancellationError {
+                queue.post(.jobCancelled(job: job))
+            } catch {
+                queue.post(.jobFailed(job: job, message: "\(error)"))
+            }
+            queue.post(.devicesSampled(sampleDevices()))
+        }
+    }
+
+    private func save(job: Int, path: String) {
+        startJob(job)
+        jobQueue.async { [self] in
+            defer { endJob(job) }
+            let index = self.index
+            let onDevice = !ExplorerSession.isOnHost(index)
+            if onDevice { deviceLock.lock() }
+            defer { if onDevice { deviceLock.unlock() } }
+            let report = progressReporter(job: job)
+            do {
+                try FaissIndexFile.write(index, to: expand(path)) { done, total in report(done, total, "writing vectors") }
+                queue.post(.saved(job: job, path: path))
+            } catch is CancellationError {
+                queue.post(.jobCancelled(job: job))
+            } catch {
+                queue.post(.jobFailed(job: job, message: "\(error)"))
+            }
+        }
+    }
+
+    /// A progress callback for job `job`: posts progress (at most every `progressInterval`,
+    /// and always the last step) and answers false once the job is cancelled.
+    private func progressReporter(job: Int) -> (Int, Int, String) -> Bool {
+        var lastPost = 0.0
+        return { [self] done, total, phase in
+            let now = monotonicSeconds()
+            if now - lastPost >= ExplorerSession.progressInterval || done == total {
+                lastPost = now
+                queue.post(.jobProgress(job: job, done: done, total: total, phase: phase))
+            }
+            lock.lock()
+            defer { lock.unlock() }
+            return !cancelledJobs.contains(job)
+        }
+    }
+
+    private func cancel(_ job: Int) {
+        lock.lock()
+        cancelledJobs.insert(job)
+        lock.unlock()
+    }
+
+    private func startJob(_ job: Int) {
+        lock.lock()
+        runningJobs.insert(job)
+        lock.unlock()
+    }
+
+    private func endJob(_ job: Int) {
+        lock.lock()
+        runningJobs.remove(job)
+        cancelledJobs.remove(job)
+        lock.unlock()
+    }
+
+    // MARK: - Helpers
+
+    /// The `k` nearest neighbours of the vector with id `id` (itself left out), and the
+    /// milliseconds the search took.
+    /// - Throws: `IndexError.idNotFound`, or a device error from the search.
+    static func neighbours(of id: Int64, k: Int, in index: any VectorIndex) throws
+        -> (neighbours: [SimilarState.Neighbour], milliseconds: Double) {
+        let query = try index.reconstruct(id: id)
+        let start = monotonicSeconds()
+        // One extra result, since the query finds itself first.
+        let result = try index.search(VectorMatrix(vector: query), k: min(index.count, k + 1))
+        let milliseconds = (monotonicSeconds() - start) * 1000
+        let neighbours = zip(result.ids, result.scores).filter { $0.0 >= 0 && $0.0 != id }.prefix(k)
+            .map { SimilarState.Neighbour(id: $0.0, score: $0.1) }
+        return (Array(neighbours), milliseconds)
+    }
+
+    /// `~` expanded; other paths as given (relative ones from the current folder).
+    private func expand(_ path: String) -> String {
+        (path as NSString).expandingTildeInPath
+    }
+
+    /// Whether the vectors of `index` are in host memory.
+    static func isOnHost(_ index: any VectorIndex) -> Bool {
+        let rows = (index as? IDMapIndex)?.inner ?? index
+        return !(rows is DeviceFlatIndex)
+    }
+
+    /// Where a search on `index` runs, briefly: "cpu", "cl0 (fp16)", "cl0+cl1 (fp32, sharded)".
+    static func whereItRuns(_ index: any VectorIndex) -> String {
+        let rows = (index as? IDMapIndex)?.inner ?? index
+        guard let device = rows as? DeviceFlatIndex else { return MemoryLedger.hostDevice }
+        let names = device.shards.map(\.device.name).joined(separator: "+")
+        switch device.layout {
+        case .single: return "\(names) (\(device.precision))"
+        case .shard: return "\(names) (\(device.precision), sharded)"
+        case .replicate: return "\(names) (\(device.precision), replicated)"
+        }
+    }
+}

@@ -1,0 +1,19 @@
+/// What `update` asks the runtime to do: data, not actions, so tests can assert on it.
+enum ExplorerEffect: Equatable, Sendable {
+    /// Filter the product titles; answer with `.filtered(tag:)` (only the newest tag counts).
+    case filter(tag: Int, query: String)
+    /// Find the `k` nearest neighbours of the vector with index id `id`.
+    case search(tag: Int, id: Int64, k: Int)
+    /// Move the index to the requested placement, as job `job`.
+    case move(job: Int, request: PlacementRequest)
+    /// Report whether `path` exists (`.savePathChecked`).
+    case checkSavePath(String)
+    /// Save the index to `path`, as job `job`.
+    case save(job: Int, path: String)
+    /// Ask job `job` to stop at its next chunk.
+    case cancel(job: Int)
+    /// Draw with the named theme from now on.
+    case setTheme(String)
+    /// Leave the explorer.
+    case quit
+}

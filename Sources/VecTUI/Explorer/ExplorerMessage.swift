@@ -1,0 +1,36 @@
+import Core
+import TUI
+
+/// Everything that can change the model: keys, the terminal, the clock, and what jobs report.
+enum ExplorerMessage: Sendable {
+    /// A key press.
+    case key(Key)
+    /// The terminal's new size.
+    case resize(Size)
+    /// The clock (runtime seconds), sent every loop turn that has something to show.
+    case tick(now: Double)
+    /// A fresh sample of every device's memory.
+    case devicesSampled([DeviceStatus])
+    /// A filter request's matches, and the milliseconds the filter took.
+    case filtered(tag: Int, matches: TitleFilter.Matches, milliseconds: Double)
+    /// A search request's neighbours.
+    case searched(tag: Int, neighbours: [SimilarState.Neighbour], milliseconds: Double, ranOn: String)
+    /// A search request failed.
+    case searchFailed(tag: Int, message: String)
+    /// A job's progress.
+    case jobProgress(job: Int, done: Int, total: Int, phase: String)
+    /// A move finished: the index now looks like this.
+    case moved(job: Int, index: IndexSummary)
+    /// A save finished.
+    case saved(job: Int, path: String)
+    /// A job stopped because it was cancelled; nothing changed.
+    case jobCancelled(job: Int)
+    /// A job failed; nothing changed.
+    case jobFailed(job: Int, message: String)
+    /// Whether a file to save to exists already.
+    case savePathChecked(path: String, exists: Bool)
+    /// The theme was switched.
+    case themeChanged(name: String)
+    /// The theme could not be switched.
+    case themeFailed(message: String)
+}

@@ -1,0 +1,35 @@
+import TUI
+
+/// The Similar pane: the query product, its nearest neighbours, and how the search went.
+struct SimilarState: Equatable, Sendable {
+    /// One neighbour: its index id and score.
+    struct Neighbour: Equatable, Sendable {
+        var id: Int64
+        var score: Float
+    }
+
+    /// How many neighbours to show.
+    var k: Int
+    /// The index id of the query product, once one is chosen.
+    var queryID: Int64?
+    /// The newest search request; results of older ones are dropped.
+    var requestedTag = 0
+    /// The request whose neighbours are shown.
+    var shownTag = 0
+    /// The neighbours, best first (the query itself left out).
+    var neighbours: [Neighbour] = []
+    /// Milliseconds the search took.
+    var latencyMilliseconds: Double?
+    /// Where it ran ("cpu", "fp16 on cl0").
+    var ranOn = ""
+    /// The selected row and scroll offset.
+    var table = TableState()
+
+    /// No query yet, `k` neighbours per search.
+    init(k: Int) {
+        self.k = k
+    }
+
+    /// Whether a search is still running.
+    var isSearching: Bool { requestedTag != shownTag }
+}

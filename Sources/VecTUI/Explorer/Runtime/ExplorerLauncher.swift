@@ -1,0 +1,111 @@
+import ArgumentParser
+import Core
+import Foundation
+import TUI
+
+/// What `vectui open` and `vectui demo` ask of the explorer.
+struct ExplorerOptions {
+    /// The FAISS index file.
+    var indexPath: String
+    /// Product metadata (JSONL or CSV), if any.
+    var catalogPath: String?
+    /// The catalog field holding index ids; nil: `id` for id-mapped indexes, row numbers otherwise.
+    var idField: String?
+    /// The catalog field shown as the name; nil: `title`, else `name`.
+    var titleField: String?
+    /// The theme asked for with `--theme`.
+    var theme: String?
+    /// Neighbours to show.
+    var k: Int
+    /// Whether to print timings after the explorer closes.
+    var measure: Bool
+}
+
+/// Opens an index and runs the explorer on the terminal. Everything that can stop the program
+/// (a bad theme name, an unreadable index, no terminal) is checked before the screen opens;
+/// after that, problems go to the message line.
+enum ExplorerLauncher {
+    /// Runs the explorer until the user quits.
+    /// - Throws: `UsageError`, `ThemeError`, index file errors, or `TerminalError`, all before
+    ///   the screen opens.
+    static func run(_ options: ExplorerOptions) throws {
+        guard (1...ExplorerUpdate.maximumK).contains(options.k) else {
+            throw UsageError(description: "-k must be between 1 and \(ExplorerUpdate.maximumK)")
+        }
+        let searchPaths = Theme.defaultSearchPaths()
+        if let theme = options.theme { _ = try Theme.load(name: theme, searchPaths: searchPaths) }
+        // Only the session keeps the index, so a move can free the original.
+        let (session, catalogMessage) = try openSession(options)
+        let catalog = session.catalog
+
+        let backend = try NcursesBackend()
+        defer { backend.shutdown() }
+        let theme = try Theme.select(requested: options.theme, colorCount: backend.colorCount, searchPaths: searchPaths)
+        backend.theme = theme
+
+        var model = ExplorerModel(size: backend.size, charset: backend.charset, themeName: theme.name, catalog: catalog,
+                                  index: IndexSummary(index: session.index, path: options.indexPath),
+                                  devices: session.sampleDevices(), k: options.k)
+        model.message = catalogMessage
+            ?? .info("Type / to find a product by name, Enter to see similar ones; ? shows every key.")
+        let runtime = ExplorerRuntime(model: model, session: session, backend: backend, themeSearchPaths: searchPaths,
+                                      measure: options.measure)
+        runtime.run()
+        backend.shutdown()
+        if let measurements = runtime.measurements {
+            printToStderr(measurements.report(productCount: catalog.count,
+                                              size: "\(runtime.model.size.width)×\(runtime.model.size.height)"))
+        }
+        // Ended by SIGTERM or SIGHUP: exit as the shell expects of a signalled program.
+        if let signal = backend.terminationSignal { throw ExitCode(128 + signal) }
+    }
+
+    /// Opens the index and its catalog.
+    /// - Throws: the index file's errors (the catalog's become the returned message).
+    static func openSession(_ options: ExplorerOptions) throws -> (ExplorerSession, StatusMessage?) {
+        let index = try FaissIndexFile.read(path: options.indexPath)
+        let (catalog, message) = loadCatalog(options, index: index)
+        let session = ExplorerSession(index: index, path: options.indexPath, catalog: catalog, registry: .shared,
+                                      queue: MessageQueue())
+        return (session, message)
+    }
+
+    /// Catalogs from this size up get a line on stderr while they load.
+    static let largeCatalogBytes = 64 << 20
+
+    /// The product list for `index`, and a message about the catalog when there is something
+    /// to say (no catalog, an unusable one, malformed lines). Never fatal: without a catalog the
+    /// explorer lists the index's ids.
+    static func loadCatalog(_ options: ExplorerOptions, index: any VectorIndex) -> (ProductList, StatusMessage?) {
+        let ids = (index as? IDMapIndex)?.ids ?? (0..<Int64(index.count)).map { $0 }
+        guard let path = options.catalogPath else {
+            return (ProductList(ids: ids), .info("No catalog (--meta FILE): products are listed by id; / filters by id."))
+        }
+        let join: ProductCatalog.Join
+        if let field = options.idField {
+            join = .idField(field)
+        } else {
+            join = index is IDMapIndex ? .idField("id") : .rowNumber
+        }
+        do {
+            // A large catalog takes seconds to read: say so before the screen opens.
+            let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            if bytes >= largeCatalogBytes { printToStderr("vectui: reading \(path) (\(ByteSize.format(bytes)))…") }
+            let catalog = try ProductCatalog(path: path, join: join, titleField: options.titleField)
+            return (ProductList(catalog: catalog), problemMessage(catalog))
+        } catch {
+            return (ProductList(ids: ids), .warning("Catalog not loaded: \(error). Listing ids instead; / filters by id."))
+        }
+    }
+
+    /// "products.jsonl: 3 malformed lines skipped (lines 4, 17, 90)", or nil when there were none.
+    static func problemMessage(_ catalog: ProductCatalog) -> StatusMessage? {
+        guard catalog.problemCount > 0 else { return nil }
+        let name = catalog.path.split(separator: "/").last.map(String.init) ?? catalog.path
+        let lines = catalog.problems.prefix(3).map { String($0.line) }.joined(separator: ", ")
+        let more = catalog.problemCount > 3 ? ", …" : ""
+        let first = catalog.problems.first.map { "; first: \($0)" } ?? ""
+        let noun = catalog.problemCount == 1 ? "line" : "lines"
+        return .warning("\(name): \(catalog.problemCount) malformed \(noun) skipped (\(noun) \(lines)\(more))\(first)")
+    }
+}

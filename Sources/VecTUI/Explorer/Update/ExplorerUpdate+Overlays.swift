@@ -1,0 +1,135 @@
+import Core
+import Foundation
+import TUI
+
+// Keys while a dialog is open: help, the device picker, the save prompt, the quit question.
+
+extension ExplorerUpdate {
+    /// Routes a key to the open dialog.
+    static func handleOverlayKey(_ model: inout ExplorerModel, _ overlay: Overlay, _ key: Key) -> [ExplorerEffect] {
+        switch overlay {
+        case .help:
+            if [.escape, .enter, .character("?"), .character("q")].contains(key) { model.overlay = nil }
+            if key == .ctrl("c") {
+                model.overlay = nil
+                return requestQuit(&model)
+            }
+            return []
+        case .picker(var picker):
+            let effects = handlePickerKey(&model, &picker, key)
+            if case .picker = model.overlay { model.overlay = .picker(picker) }
+            return effects
+        case .save(var prompt):
+            let effects = handleSaveKey(&model, &prompt, key)
+            if case .save = model.overlay { model.overlay = .save(prompt) }
+            return effects
+        case .confirmQuit:
+            switch key {
+            case .character("y"), .character("Y"), .enter, .character("q"), .ctrl("c"):
+                return quitNow(&model)
+            case .character("n"), .character("N"), .escape:
+                model.overlay = nil
+            default:
+                break
+            }
+            return []
+        }
+    }
+
+    /// The device picker: ↑/↓ move, Space chooses, `l` switches shard/replicate, `p` switches
+    /// fp32/fp16, Enter moves when the prediction fits, Esc closes.
+    static func handlePickerKey(_ model: inout ExplorerModel, _ picker: inout PlacementPicker, _ key: Key) -> [ExplorerEffect] {
+        switch key {
+        case .up, .character("k"):
+            picker.cursor = max(0, picker.cursor - 1)
+        case .down, .character("j"):
+            picker.cursor = min(picker.choices.count - 1, picker.cursor + 1)
+        case .character(" "):
+            picker.toggleCursor()
+        case .character("l"):
+            picker.layout = picker.layout == .shard ? .replicate : .shard
+        case .character("p"):
+            picker.precision = picker.precision == .fp32 ? .fp16 : .fp32
+        case .escape:
+            model.overlay = nil
+        case .ctrl("c"):
+            model.overlay = nil
+            return requestQuit(&model)
+        case .enter:
+            let request = picker.request
+            let preview = PlacementPreview(request: request, index: model.index, devices: model.devices)
+            switch preview.verdict {
+            case .nothingChosen:
+                model.message = .warning("Choose at least one device with Space.")
+            case .alreadyThere:
+                model.overlay = nil
+                model.message = .info("The index is already there (\(model.index.placementSummary)).")
+            case let .doesNotFit(reason):
+                model.message = .error("Does not fit: \(reason).")
+            case .fits:
+                model.overlay = nil
+                model.lastPrediction = preview.rows
+                let job = addJob(&model, title: "Move to \(request.description)")
+                model.message = .info("Moving the index to \(request.description)…")
+                return [.move(job: job, request: request)]
+            }
+        default:
+            break
+        }
+        return []
+    }
+
+    /// The save prompt: editing keys change the path; Enter asks the runtime whether the file
+    /// exists, and an existing file needs a second Enter; Esc closes.
+    static func handleSaveKey(_ model: inout ExplorerModel, _ prompt: inout SavePrompt, _ key: Key) -> [ExplorerEffect] {
+        switch key {
+        case .escape:
+            model.overlay = nil
+            return []
+        case .ctrl("c"):
+            model.overlay = nil
+            return requestQuit(&model)
+        case .enter:
+            let path = prompt.path.text.trimmingCharacters(in: .whitespaces)
+            guard !path.isEmpty else {
+                model.message = .warning("Type the path of the file to save to.")
+                return []
+            }
+            if prompt.confirmingOverwrite { return startSave(&model, path: path) }
+            guard !prompt.isChecking else { return [] }
+            prompt.isChecking = true
+            return [.checkSavePath(path)]
+        default:
+            let before = prompt.path.text
+            if prompt.path.handle(key), prompt.path.text != before {
+                prompt.confirmingOverwrite = false
+                prompt.isChecking = false
+            }
+            return []
+        }
+    }
+
+    /// The runtime's answer to `.checkSavePath`: save, or ask for a second Enter to overwrite.
+    static func savePathChecked(_ model: inout ExplorerModel, path: String, exists: Bool) -> [ExplorerEffect] {
+        guard case .save(var prompt) = model.overlay, prompt.isChecking,
+              prompt.path.text.trimmingCharacters(in: .whitespaces) == path else { return [] }
+        prompt.isChecking = false
+        guard exists else { return startSave(&model, path: path) }
+        prompt.confirmingOverwrite = true
+        model.overlay = .save(prompt)
+        return []
+    }
+
+    /// Closes the prompt and starts saving to `path`.
+    static func startSave(_ model: inout ExplorerModel, path: String) -> [ExplorerEffect] {
+        model.overlay = nil
+        if let job = model.runningJobs.first {
+            model.message = .warning("\(job.title) is running; wait for it or cancel it in Jobs (x).")
+            return []
+        }
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        let job = addJob(&model, title: "Save to \(name)")
+        model.message = .info("Saving to \(path)…")
+        return [.save(job: job, path: path)]
+    }
+}

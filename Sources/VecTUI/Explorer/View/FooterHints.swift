@@ -1,0 +1,40 @@
+import TUI
+
+/// The footer: the keys that work now, for the open dialog or the focused pane.
+enum FooterHints {
+    /// The hints for the model's current state, most useful first.
+    static func hints(for model: ExplorerModel) -> [KeyHint] {
+        if let overlay = model.overlay {
+            switch overlay {
+            case .help:
+                return [KeyHint("Esc", "close help")]
+            case .picker:
+                return [KeyHint("↑↓", "device"), KeyHint("Space", "choose"), KeyHint("l", "shard/replicate"),
+                        KeyHint("p", "fp32/fp16"), KeyHint("Enter", "move"), KeyHint("Esc", "cancel")]
+            case let .save(prompt):
+                return [KeyHint("Enter", prompt.confirmingOverwrite ? "overwrite" : "save"), KeyHint("Esc", "cancel")]
+            case .confirmQuit:
+                return [KeyHint("y", "quit"), KeyHint("n", "stay")]
+            }
+        }
+        if model.commandLine != nil {
+            return [KeyHint("Enter", "run"), KeyHint("Esc", "cancel"), KeyHint("k 20", "set k"),
+                    KeyHint("move gpu0", "move"), KeyHint("save PATH", "save"), KeyHint("theme light", "theme")]
+        }
+        if model.products.isEditing {
+            return [KeyHint("Enter", "similar"), KeyHint("↑↓", "select"), KeyHint("Esc", "done"),
+                    KeyHint("Ctrl-U", "clear")]
+        }
+        // The pane's own keys, then the ones that always work (help and quit never cut off at 80 columns).
+        let pane: [KeyHint]
+        switch model.focus {
+        case .index: pane = []
+        case .devices: pane = [KeyHint("Enter", "move here")]
+        case .products: pane = [KeyHint("/", "filter"), KeyHint("Enter", "similar")]
+        case .similar: pane = [KeyHint("Enter", "use as query"), KeyHint("+/-", "k")]
+        case .jobs: pane = [KeyHint("x", "cancel job")]
+        }
+        return pane + [KeyHint("m", "move"), KeyHint("s", "save"), KeyHint("?", "help"), KeyHint("q", "quit"),
+                       KeyHint("Tab", "pane"), KeyHint(":", "command"), KeyHint("↑↓", "select")]
+    }
+}

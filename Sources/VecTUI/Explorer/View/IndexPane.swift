@@ -1,0 +1,37 @@
+import Core
+import TUI
+
+/// Pane 1: what the index is and where it lives.
+struct IndexPane: Widget {
+    let model: ExplorerModel
+
+    /// Draws the pane into `area`.
+    func render(into buffer: inout CellBuffer, area: Rect) {
+        let box = ExplorerView.paneBox(.index, model: model)
+        box.render(into: &buffer, area: area)
+        let inner = box.inner(area)
+        let index = model.index
+        let type = index.innerClassName.map { "\(index.className) · \($0)" } ?? index.className
+        let ids = index.hasIDs ? "\(ViewFormat.count(index.count)) × int64 (\(ByteSize.format(index.idBytes)))"
+                               : "row numbers"
+        let state = model.movedSinceSave ? "moved since saved (s saves it)" : "as on disk"
+        let lines: [(String, String, String)] = [
+            ("file", index.path, Role.text),
+            ("type", type, Role.text),
+            ("shape", "\(ViewFormat.count(index.count)) × \(index.dimension) · \(ViewFormat.metric(index.metric))", Role.text),
+            ("stored", "\(index.precision) · \(ByteSize.format(index.bytes))", Role.text),
+            ("where", index.placement, Role.text),
+            ("ids", ids, Role.text),
+            ("state", state, model.movedSinceSave ? Role.warning : Role.dim),
+        ]
+        let labelWidth = 7
+        for (row, (label, value, role)) in lines.enumerated() where row < inner.height {
+            let y = inner.y + row
+            buffer.put(label, x: inner.x, y: y, style: Style(role: Role.dim), maxWidth: labelWidth)
+            let width = inner.width - labelWidth
+            guard width > 0 else { continue }
+            let shown = truncate(value, toWidth: width, ellipsis: model.charset.ellipsis, mode: label == "file" ? .head : .tail)
+            buffer.put(shown, x: inner.x + labelWidth, y: y, style: Style(role: role), maxWidth: width)
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import TUI
+
+/// Pane 3: the filter box and the matching products (or ids, without a catalog).
+struct ProductsPane: Widget {
+    let model: ExplorerModel
+
+    /// Draws the pane into `area`.
+    func render(into buffer: inout CellBuffer, area: Rect) {
+        let state = model.products
+        let note = state.isFiltering ? "filtering…"
+            : "\(ViewFormat.count(state.matches.count)) of \(ViewFormat.count(model.catalog.count))"
+        let box = ExplorerView.paneBox(.products, model: model, note: note)
+        box.render(into: &buffer, area: area)
+        let inner = box.inner(area)
+        guard !inner.isEmpty else { return }
+
+        let placeholder = model.catalog.catalog == nil ? "press / and type digits of an id" : "press / and type a name"
+        TextInput(state: state.filter, prompt: "/ ", placeholder: placeholder,
+                  focused: state.isEditing && model.overlay == nil && model.commandLine == nil)
+            .render(into: &buffer, area: inner.row(0))
+
+        let tableArea = inner.inset(top: 1)
+        let visible = Table.visibleRowCount(in: tableArea)
+        let offset = state.table.visibleOffset(visibleRows: visible, rowCount: state.matches.count)
+        let shown = state.matches[offset..<min(state.matches.count, offset + visible)]
+        let hasCatalog = model.catalog.catalog != nil
+        let columns: [TableColumn]
+        if hasCatalog {
+            columns = inner.width >= 56
+                ? [TableColumn("TITLE", width: .fill(1)), TableColumn("ID", width: .fixed(14), alignment: .right)]
+                : [TableColumn("TITLE", width: .fill(1))]
+        } else {
+            columns = [TableColumn("ROW", width: .fixed(9), alignment: .right), TableColumn("ID", width: .fill(1))]
+        }
+        // Matches inside words (after those at word starts) are dim: weaker matches.
+        let rows = zip(shown.indices, shown).map { row, position in
+            TableRow(hasCatalog ? [model.catalog.title(at: position), String(model.catalog.id(at: position))]
+                                : [ViewFormat.count(position), String(model.catalog.id(at: position))],
+                     style: Style(role: row < state.wordPrefixCount ? Role.text : Role.dim))
+        }
+        let empty = state.filter.text.isEmpty ? "no products" : "nothing matches '\(state.shownQuery)'"
+        Table(columns: columns, rows: rows,
+              state: TableState(selected: state.table.selected.map { $0 - offset }, offset: 0),
+              focused: model.focus == .products && model.overlay == nil, emptyText: empty, charset: model.charset)
+            .render(into: &buffer, area: tableArea)
+    }
+}

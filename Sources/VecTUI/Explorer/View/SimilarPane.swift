@@ -1,0 +1,71 @@
+import TUI
+
+/// Pane 4: the query product's nearest neighbours with rank, score, title, id and key fields,
+/// and how long the search took where.
+struct SimilarPane: Widget {
+    let model: ExplorerModel
+
+    /// The narrowest the title column gets before the id is left out; key fields also leave
+    /// it at least 45% of the pane.
+    static let minimumTitleWidth = 32
+
+    /// Draws the pane into `area`.
+    func render(into buffer: inout CellBuffer, area: Rect) {
+        let state = model.similar
+        let box = ExplorerView.paneBox(.similar, model: model, note: "k=\(state.k)")
+        box.render(into: &buffer, area: area)
+        let inner = box.inner(area)
+        guard !inner.isEmpty else { return }
+        let catalog = model.catalog
+
+        guard let queryID = state.queryID else {
+            TextLine("Choose a product (Enter) to see the most similar ones.", style: Style(role: Role.dim),
+                     charset: model.charset).render(into: &buffer, area: inner.row(0))
+            return
+        }
+        var spans: [Span] = []
+        if state.isSearching {
+            spans.append(Span("searching… ", role: Role.dim))
+        } else if let milliseconds = state.latencyMilliseconds {
+            spans.append(Span("\(ViewFormat.milliseconds(milliseconds)) on \(state.ranOn) · ", role: Role.dim))
+        }
+        spans += [Span("like ", role: Role.dim), Span(catalog.title(ofID: queryID), style: Style(role: Role.text, bold: true))]
+        TextLine(spans: spans, charset: model.charset).render(into: &buffer, area: inner.row(0))
+
+        // Rank, score and title always; then the id and key fields while the title keeps its room.
+        var columns = [TableColumn("#", width: .fixed(3), alignment: .right),
+                       TableColumn("SCORE", width: .fixed(6), alignment: .right),
+                       TableColumn("TITLE", width: .fill(1))]
+        var fixedWidth = 3 + 1 + 6 + 1
+        var fields: [String] = []
+        let titleWidth = max(SimilarPane.minimumTitleWidth, inner.width * 45 / 100)
+        if inner.width - fixedWidth - 15 >= SimilarPane.minimumTitleWidth {
+            columns.append(TableColumn("ID", width: .fixed(14), alignment: .right))
+            fixedWidth += 15
+            for field in catalog.keyFields {
+                let width = min(14, max(8, field.count))
+                guard inner.width - fixedWidth - (width + 1) >= titleWidth else { break }
+                columns.append(TableColumn(field.uppercased(), width: .fixed(width),
+                                           alignment: field == "price" || field == "rating" ? .right : .left))
+                fields.append(field)
+                fixedWidth += width + 1
+            }
+        }
+
+        let tableArea = inner.inset(top: 1)
+        let visible = Table.visibleRowCount(in: tableArea)
+        let offset = state.table.visibleOffset(visibleRows: visible, rowCount: state.neighbours.count)
+        let rows = state.neighbours.indices.dropFirst(offset).prefix(visible).map { rank -> TableRow in
+            let neighbour = state.neighbours[rank]
+            var cells = [String(rank + 1), ViewFormat.score(neighbour.score), catalog.title(ofID: neighbour.id),
+                         String(neighbour.id)]
+            cells += fields.map { catalog.field($0, ofID: neighbour.id) }
+            return TableRow(cells)
+        }
+        Table(columns: columns, rows: rows,
+              state: TableState(selected: state.table.selected.map { $0 - offset }, offset: 0),
+              focused: model.focus == .similar && model.overlay == nil,
+              emptyText: state.isSearching ? "" : "no neighbours", charset: model.charset)
+            .render(into: &buffer, area: tableArea)
+    }
+}

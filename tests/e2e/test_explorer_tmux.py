@@ -1,0 +1,363 @@
+"""End-to-end tests of the explorer: the real vectui binary in a tmux pane of fixed size,
+driven with keys and checked on `tmux capture-pane` text at every step (polling with a
+timeout, never a fixed sleep), plus faiss-cpu reading what the explorer saved.
+
+Run:  VECTUI_BIN=.build/release/vectui python3 -m pytest -q tests/e2e
+The binary defaults to <repo>/.build/release/vectui. Needs tmux, faiss-cpu, numpy and an
+OpenCL device named cl0 (PoCL on the CPU in CI) for the move steps.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import re
+import shlex
+import shutil
+import subprocess
+import time
+import uuid
+
+import faiss
+import numpy as np
+import pytest
+
+REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
+DEFAULT_BIN = REPO_ROOT / ".build" / "release" / "vectui"
+PRODUCTS = 3000
+TIMEOUT = 30.0
+
+
+# MARK: - tmux
+
+
+class Pane:
+    """One tmux session on a private server socket, running a command in a shell wrapper that
+    prints the exit status and the terminal modes once the command ends (the pane stays)."""
+
+    def __init__(self, command: list[str], width: int, height: int, env: dict[str, str], tmp: pathlib.Path):
+        self.socket = f"vectui-e2e-{uuid.uuid4().hex[:8]}"
+        self.name = "explorer"
+        config = tmp / f"{self.socket}.conf"
+        config.write_text("set -g remain-on-exit on\nset -g status off\n")
+        exports = " ".join(f"{key}={shlex.quote(value)}" for key, value in env.items())
+        # LINES/COLUMNS from the calling shell would override the pane's size in curses.
+        script = (f"env -u LINES -u COLUMNS {exports} {shlex.join(command)}; echo \"[exit $?]\"; "
+                  "stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo '[modes]'")
+        self.tmux("-f", str(config), "new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height),
+                  "sh", "-c", script)
+
+    def tmux(self, *args: str) -> str:
+        result = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, timeout=10)
+        assert result.returncode == 0, f"tmux {args}: {result.stderr}"
+        return result.stdout
+
+    def screen(self, history: bool = False) -> str:
+        """The visible screen (with `history`, also the lines scrolled off above it)."""
+        return self.tmux("capture-pane", "-p", "-t", self.name, *(["-S", "-200"] if history else []))
+
+    def wait_for(self, pattern: str, timeout: float = TIMEOUT, regex: bool = False, history: bool = False) -> str:
+        """Polls the screen until `pattern` shows (a substring, or a regex); returns the screen."""
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = self.screen(history)
+            if (re.search(pattern, screen) if regex else pattern in screen):
+                return screen
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out after {timeout:.0f} s waiting for {pattern!r}; screen:\n{screen}")
+            time.sleep(0.05)
+
+    def keys(self, *keys: str) -> None:
+        """tmux key names: 'Enter', 'Escape', 'C-u', 'Tab', or single characters."""
+        self.tmux("send-keys", "-t", self.name, *keys)
+
+    def type(self, text: str) -> None:
+        self.tmux("send-keys", "-t", self.name, "-l", text)
+
+    def wait_gone(self, text: str, timeout: float = TIMEOUT) -> str:
+        """Polls until `text` is no longer on the screen; returns the screen."""
+        return self.wait_for(f"^(?![\\s\\S]*{re.escape(text)})", timeout=timeout, regex=True)
+
+    def wait_for_all(self, *patterns: str, timeout: float = TIMEOUT) -> str:
+        """Polls until every regex in `patterns` matches the same screen; returns it."""
+        return self.wait_for("".join(f"(?=[\\s\\S]*{pattern})" for pattern in patterns), timeout=timeout, regex=True)
+
+    def wait_exit(self, timeout: float = TIMEOUT) -> str:
+        """Waits for the command to end; returns the screen with its exit status and modes."""
+        return self.wait_for(r"\[exit \d+\][\s\S]*\[modes\]", timeout=timeout, regex=True, history=True)
+
+    def close(self) -> None:
+        """Stops this tmux server and removes its socket file (kill-server leaves it behind)."""
+        found = subprocess.run(["tmux", "-L", self.socket, "display", "-p", "#{socket_path}"], capture_output=True,
+                               text=True, timeout=10)
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True, timeout=10)
+        if found.returncode == 0 and found.stdout.strip():
+            pathlib.Path(found.stdout.strip()).unlink(missing_ok=True)
+
+
+def assert_exited_cleanly(screen: str) -> None:
+    """Exit status 0, the terminal back in cooked mode with echo, and the explorer's screen gone."""
+    assert "[exit 0]" in screen, screen
+    modes = screen.split("[exit 0]", 1)[1]
+    assert re.search(r"(?<!-)icanon", modes) and re.search(r"(?<!-)echo", modes), f"terminal not restored:\n{screen}"
+    assert "1 Index" not in screen, f"the explorer's screen was left behind:\n{screen}"
+
+
+# MARK: - fixtures
+
+
+@pytest.fixture(scope="module")
+def vectui_bin() -> str:
+    path = pathlib.Path(os.environ.get("VECTUI_BIN", str(DEFAULT_BIN))).resolve()
+    if not (path.is_file() and os.access(path, os.X_OK)):
+        pytest.fail(f"vectui binary not found at {path}: run `swift build -c release` or set VECTUI_BIN", pytrace=False)
+    if shutil.which("tmux") is None:
+        pytest.fail("tmux is not installed", pytrace=False)
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory) -> pathlib.Path:
+    return tmp_path_factory.mktemp("vectui-e2e")
+
+
+@pytest.fixture(scope="module")
+def env(work) -> dict[str, str]:
+    """A private cache folder (the demo goes there), UTF-8, and a terminal type tmux knows."""
+    return {"XDG_CACHE_HOME": str(work / "cache"), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "tmux-256color",
+            "HOME": os.environ.get("HOME", str(work))}
+
+
+@pytest.fixture(scope="module")
+def demo(vectui_bin, env, work) -> pathlib.Path:
+    """The demo folder in the private cache, generated by `vectui demo --print` (no UI)."""
+    result = subprocess.run([vectui_bin, "demo", "--products", str(PRODUCTS), "--print"], capture_output=True, text=True,
+                            timeout=300, env={**os.environ, **env})
+    assert result.returncode == 0, result.stderr
+    folder = work / "cache" / "vectui" / "demo"
+    assert (folder / "products.index").is_file() and (folder / "products.jsonl").is_file()
+    return folder
+
+
+@pytest.fixture
+def panes(work):
+    opened: list[Pane] = []
+
+    def open_pane(command: list[str], env: dict[str, str], width: int = 120, height: int = 40) -> Pane:
+        pane = Pane(command, width, height, env, work)
+        opened.append(pane)
+        return pane
+
+    yield open_pane
+    for pane in opened:
+        pane.close()
+
+
+def has_cl0(vectui_bin: str) -> bool:
+    result = subprocess.run([vectui_bin, "devices"], capture_output=True, text=True, timeout=60)
+    return result.returncode == 0 and re.search(r"^cl0\s", result.stdout, re.MULTILINE) is not None
+
+
+def neighbour_ids(screen: str) -> list[int]:
+    """The ids in the Similar pane's rows (the right-hand pane: rank, score, title, id, …), in rank order."""
+    rows = []
+    for line in screen.splitlines():
+        parts = re.split("[│┃]", line)
+        if len(parts) < 4:
+            continue
+        match = re.match(r"^\s*(\d+)\s+(-?\d+\.\d{3})\s.*?\s(\d{10,})(\s|$)", parts[-2])
+        if match:
+            rows.append((int(match.group(1)), int(match.group(3))))
+    return [id_ for _, id_ in sorted(rows)]
+
+
+def first_product_id(screen: str) -> int:
+    """The id of the first product listed in the Products pane (its last column)."""
+    for line in screen.splitlines():
+        match = re.match(r"^[│┃].*?\s(\d{13})[│┃]", line)
+        if match:
+            return int(match.group(1))
+    raise AssertionError(f"no product row with an id on screen:\n{screen}")
+
+
+def wait_neighbours(pane: Pane, count: int) -> tuple[str, list[int]]:
+    """Polls until the Similar pane lists `count` neighbours."""
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        screen = pane.screen()
+        ids = neighbour_ids(screen)
+        if len(ids) == count:
+            return screen, ids
+        if time.monotonic() > deadline:
+            raise AssertionError(f"expected {count} neighbours; screen:\n{screen}")
+        time.sleep(0.05)
+
+
+# MARK: - the whole journey
+
+
+def test_find_similar_move_save_reopen(vectui_bin, env, work, panes):
+    """Open the demo, filter to a product, see its neighbours, move the index to cl0 and back,
+    save it to a new file, reopen that file: same neighbours, and faiss reads it the same."""
+    assert has_cl0(vectui_bin), "no OpenCL device cl0 (install PoCL: apt-get install pocl-opencl-icd)"
+    pane = panes([vectui_bin, "demo", "--products", str(PRODUCTS)], env, width=160, height=45)
+    pane.wait_for(f"{PRODUCTS:,} of {PRODUCTS:,}")
+    pane.wait_for("3 Products")
+
+    # Filter to a product by name and open its similar products.
+    pane.keys("/")
+    pane.type("desk lamp")
+    screen = pane.wait_for_all(r"/ desk lamp", r"(?<![\d,])\d{1,3} of 3,000")
+    query_id = first_product_id(screen)
+    pane.keys("Enter")
+    screen = pane.wait_for(r"[\d.]+ ms on cpu · like ", regex=True)
+    assert re.search(r"ms on cpu · like .*(Desk Lamp|台灯)", screen), screen
+    _, first = wait_neighbours(pane, 10)
+    assert query_id not in first
+
+    # Move to the OpenCL device: the picker shows the prediction first.
+    pane.keys("m")
+    screen = pane.wait_for("Move the index")
+    assert re.search(r"\[[✓x]\] cl0 .*\bfits\b", screen), screen
+    assert "PEAK" in screen and "RESIDENT" in screen
+    pane.keys("Enter")
+    pane.wait_for("Moved the index: fp32 on cl0")
+    screen = pane.wait_for(r"[\d.]+ m?s on cl0 \(fp32\) · like", regex=True)
+    assert neighbour_ids(screen) == first, "the neighbours on cl0 differ from the CPU's"
+    assert "where  fp32 on cl0" in screen
+    assert "moved since saved" in screen
+
+    # And back to the CPU.
+    pane.keys("m")
+    pane.wait_for("Move the index")
+    pane.keys("Enter")
+    pane.wait_for("Moved the index: fp32 on cpu")
+    screen = pane.wait_for(r"[\d.]+ m?s on cpu · like", regex=True)
+    assert neighbour_ids(screen) == first
+
+    # Save to a new file, then again to the same path: the second time asks for a second Enter.
+    saved = work / "saved" / "products-copy.index"
+    saved.parent.mkdir(exist_ok=True)
+    pane.keys("s")
+    pane.wait_for("Save the index")
+    pane.keys("C-u")
+    pane.type(str(saved))
+    pane.keys("Enter")
+    pane.wait_for(f"to {saved} (FAISS format")
+    assert saved.is_file()
+    pane.keys(":")
+    pane.type(f"save {saved}")
+    pane.keys("Enter")
+    pane.wait_for("That file exists: Enter again overwrites it")
+    pane.keys("Enter")
+    pane.wait_for(r"Save to products-copy\.index.*done in[\s\S]*Save to products-copy\.index.*done in", regex=True)
+
+    # Saved, so q quits at once; the terminal is restored.
+    pane.keys("q")
+    assert_exited_cleanly(pane.wait_exit())
+
+    # Reopen the saved file with the catalog: the same product has the same neighbours.
+    catalog = work / "cache" / "vectui" / "demo" / "products.jsonl"
+    pane = panes([vectui_bin, "open", str(saved), "--meta", str(catalog)], env, width=160, height=45)
+    pane.wait_for("products-copy.index")
+    pane.keys("/")
+    pane.type("desk lamp")
+    assert first_product_id(pane.wait_for_all(r"/ desk lamp", r"(?<![\d,])\d{1,3} of 3,000")) == query_id
+    pane.keys("Enter")
+    pane.wait_for(r"[\d.]+ ms on cpu · like ", regex=True)
+    assert wait_neighbours(pane, 10)[1] == first
+    pane.keys("q")
+    assert_exited_cleanly(pane.wait_exit())
+
+    # faiss-cpu reads the saved file: same vectors, ids and neighbours as the original.
+    original = faiss.read_index(str(work / "cache" / "vectui" / "demo" / "products.index"))
+    copy = faiss.read_index(str(saved))
+    assert copy.ntotal == original.ntotal == PRODUCTS and copy.d == original.d
+    ids = faiss.vector_to_array(copy.id_map)
+    np.testing.assert_array_equal(ids, faiss.vector_to_array(original.id_map))
+    vectors = faiss.downcast_index(copy.index).reconstruct_n(0, copy.ntotal)
+    np.testing.assert_array_equal(vectors, faiss.downcast_index(original.index).reconstruct_n(0, original.ntotal))
+    query = copy.reconstruct(query_id).reshape(1, -1)
+    _, found = copy.search(query, 11)
+    _, expected = original.search(query, 11)
+    np.testing.assert_array_equal(found, expected)
+    assert [int(i) for i in found[0] if i != query_id][:10] == first
+
+
+def test_quit_asks_when_a_moved_index_is_unsaved(vectui_bin, env, demo, panes):
+    assert has_cl0(vectui_bin), "no OpenCL device cl0 (install PoCL)"
+    pane = panes([vectui_bin, "open", str(demo / "products.index"), "--meta", str(demo / "products.jsonl")], env)
+    pane.wait_for(f"{PRODUCTS:,} of {PRODUCTS:,}")
+    pane.keys(":")
+    pane.type("move cl0")
+    pane.keys("Enter")
+    pane.wait_for("Move the index")
+    pane.keys("Enter")
+    pane.wait_for("Moved the index: fp32 on cl0")
+    pane.keys("q")
+    pane.wait_for("The index was moved (fp32 on cl0) and not saved.")
+    pane.keys("n")
+    assert "5 Jobs" in pane.wait_gone("Quit?")
+    pane.keys("q")
+    pane.wait_for("Quit?")
+    pane.keys("y")
+    assert_exited_cleanly(pane.wait_exit())
+
+
+# MARK: - clear messages
+
+
+def test_too_small_terminal(vectui_bin, env, demo, panes):
+    pane = panes([vectui_bin, "open", str(demo / "products.index")], env, width=60, height=20)
+    screen = pane.wait_for("Terminal too small")
+    assert "60×20" in screen and "80×24" in screen
+    pane.keys("q")
+    assert_exited_cleanly(pane.wait_exit())
+
+
+def test_unknown_theme_is_an_error_before_the_screen_opens(vectui_bin, env, demo, panes):
+    pane = panes([vectui_bin, "open", str(demo / "products.index"), "--theme", "neon"], env)
+    screen = pane.wait_exit()
+    assert "vectui: error: unknown theme 'neon'; available themes: dark, light, monochrome" in screen, screen
+    assert "[exit 2]" in screen
+    assert "1 Index" not in screen
+
+
+def test_light_theme_and_no_color_open(vectui_bin, env, demo, panes):
+    for extra_env, args in (({}, ["--theme", "light"]), ({"NO_COLOR": "1"}, [])):
+        pane = panes([vectui_bin, "open", str(demo / "products.index"), *args], {**env, **extra_env})
+        pane.wait_for("3 Products")
+        pane.keys("C-c")
+        assert_exited_cleanly(pane.wait_exit())
+
+
+def test_missing_catalog_still_lists_ids(vectui_bin, env, demo, panes):
+    missing = demo / "no-such-catalog.jsonl"
+    pane = panes([vectui_bin, "open", str(demo / "products.index"), "--meta", str(missing)], env, width=200)
+    screen = pane.wait_for("Catalog not loaded")
+    assert f"{missing}: cannot read: no such file" in screen, screen
+    assert "ROW" in screen and "ID" in screen
+    # Find a vector by (part of) its id and see its neighbours.
+    some_id = re.search(r"\b(40060\d{8})\b", screen).group(1)
+    pane.keys("/")
+    pane.type(some_id)
+    pane.wait_for_all(f"/ {some_id}", r"(?<![\d,])1 of 3,000")
+    pane.keys("Enter")
+    screen = pane.wait_for(f"like #{some_id}")
+    assert re.search(r"#\d{13}", screen.split(f"like #{some_id}", 1)[1])
+    pane.keys("q")
+    assert_exited_cleanly(pane.wait_exit())
+
+
+def test_malformed_catalog_lines_are_reported(vectui_bin, env, demo, work, panes):
+    lines = (demo / "products.jsonl").read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2][:25]             # cut short: not JSON
+    lines[6] = '{"title": "no id here"}'  # no id to join on
+    broken = work / "broken.jsonl"
+    broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    pane = panes([vectui_bin, "open", str(demo / "products.index"), "--meta", str(broken)], env)
+    screen = pane.wait_for("malformed lines skipped")
+    assert "broken.jsonl: 2 malformed lines skipped (lines 3, 7)" in screen, screen
+    assert f"{PRODUCTS - 2:,} of {PRODUCTS - 2:,}" in screen
+    pane.keys("q")
+    assert_exited_cleanly(pane.wait_exit())
