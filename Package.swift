@@ -19,11 +19,13 @@ let package = Package(
                        providers: [.apt(["ocl-icd-opencl-dev", "opencl-headers"])]),
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses",
                        providers: [.apt(["libncursesw5-dev"])]),
+        // Header-only C helpers for hot loops (a prefetch hint Swift cannot express).
+        .systemLibrary(name: "CKernels", path: "Sources/CKernels"),
 
         // The shared core: indexes, kernels, FAISS I/O, vector files.
         .target(
             name: "Core",
-            dependencies: ["CBLAS", "COpenCL"]
+            dependencies: ["CBLAS", "COpenCL", "CKernels"]
         ),
         // Pure-Swift terminal UI toolkit: cell buffer, layout, widgets, themes, backends.
         // Only its ncurses backend imports CNcurses.

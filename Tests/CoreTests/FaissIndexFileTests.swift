@@ -126,8 +126,8 @@ final class FaissIndexFileTests: XCTestCase {
             }
         }
         try check({ $0.replaceSubrange(0..<4, with: Array("ABCD".utf8)) }, offset: 0, mentions: "unknown fourcc 'ABCD'")
-        try check({ $0.replaceSubrange(0..<4, with: Array("IHNf".utf8)) }, offset: 0, mentions: "IndexHNSWFlat", unsupported: true)
-        try check({ $0.replaceSubrange(0..<4, with: Array("IwFl".utf8)) }, offset: 0, mentions: "IndexIVFFlat", unsupported: true)
+        try check({ $0.replaceSubrange(0..<4, with: Array("IHNs".utf8)) }, offset: 0, mentions: "IndexHNSWSQ", unsupported: true)
+        try check({ $0.replaceSubrange(0..<4, with: Array("IwRQ".utf8)) }, offset: 0, mentions: "IndexIVFResidualQuantizer", unsupported: true)
         try check({ $0.replaceSubrange(0..<4, with: [0, 0xff, 1, 2]) }, offset: 0, mentions: "bytes 00 ff 01 02")
         try check({ $0[32] = 7 }, offset: 32, mentions: "bool")
         try check({ $0[33] = 2 }, offset: 33, mentions: "METRIC_L1", unsupported: true)

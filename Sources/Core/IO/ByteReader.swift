@@ -43,6 +43,12 @@ struct ByteReader {
         return byte == 1
     }
 
+    /// Moves past `count` bytes, failing unless they are there.
+    mutating func skip(_ count: Int, _ what: String) throws {
+        try require(count, what)
+        offset += count
+    }
+
     mutating func fourCC(_ what: String) throws -> FourCC {
         try require(4, what)
         let code = FourCC(bytes: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + 4)]))

@@ -7,15 +7,16 @@ enum FaissFourCCs {
     static let idMap = FourCC("IxMp")
     static let idMap2 = FourCC("IxM2")
     static let null = FourCC("null")
+    static let hnswFlat = FourCC("IHNf")
 
     /// Class names of the tags FAISS writes or reads that VecTUI does not load yet.
     static let recognised: [String: String] = [
-        "IwFl": "IndexIVFFlat", "IvFl": "IndexIVFFlat (legacy layout)", "IvFL": "IndexIVFFlat (legacy layout)",
-        "IwFd": "IndexIVFFlatDedup", "IwSq": "IndexIVFScalarQuantizer", "IvSQ": "IndexIVFScalarQuantizer (legacy)",
-        "IwSQ": "IndexIVFScalarQuantizer (legacy)", "IwPQ": "IndexIVFPQ", "IvPQ": "IndexIVFPQ (legacy)",
+        "IvFl": "IndexIVFFlat (legacy layout)", "IvFL": "IndexIVFFlat (legacy layout)",
+        "IwFd": "IndexIVFFlatDedup", "IvSQ": "IndexIVFScalarQuantizer (legacy)",
+        "IwSQ": "IndexIVFScalarQuantizer (legacy)", "IvPQ": "IndexIVFPQ (legacy)",
         "IwQR": "IndexIVFPQR", "IvQR": "IndexIVFPQR (legacy)", "IwIQ": "IndexIVF with independent quantizer",
-        "IxSQ": "IndexScalarQuantizer", "IxPq": "IndexPQ", "IxPQ": "IndexPQ (legacy)", "IxPo": "IndexPQ (legacy)",
-        "IHNf": "IndexHNSWFlat", "IHNs": "IndexHNSWSQ", "IHNp": "IndexHNSWPQ", "IHN2": "IndexHNSW2Level",
+        "IxPQ": "IndexPQ (legacy)", "IxPo": "IndexPQ (legacy)",
+        "IHNs": "IndexHNSWSQ", "IHNp": "IndexHNSWPQ", "IHN2": "IndexHNSW2Level",
         "IHNc": "IndexHNSWCagra", "IHc2": "IndexHNSWCagra", "IHfP": "IndexHNSWFlatPanorama", "IH00": "IndexHNSW",
         "IxRF": "IndexRefineFlat", "IxHe": "IndexLSH", "IxHE": "IndexLSH (legacy)", "Ix2L": "Index2Layer",
         "IxLa": "IndexLattice", "IxPT": "IndexPreTransform", "Imiq": "MultiIndexQuantizer",

@@ -19,14 +19,14 @@ public enum FaissIndexFile {
 
     // MARK: - Reading
 
-    private struct Header {
+    struct Header {
         let dimension: Int
         let count: Int
         let isTrained: Bool
         let metric: Metric
     }
 
-    private static func readIndex(_ reader: inout ByteReader, file: MappedFile, depth: Int) throws -> any VectorIndex {
+    static func readIndex(_ reader: inout ByteReader, file: MappedFile, depth: Int) throws -> any VectorIndex {
         guard depth < maxNesting else {
             throw reader.error(expected: "at most \(maxNesting) nested indexes", found: "deeper nesting")
         }
@@ -59,6 +59,14 @@ public enum FaissIndexFile {
                 initialized = idCount
             }
             return try IDMapIndex(kind: code == FaissFourCCs.idMap ? .idMap : .idMap2, inner: inner, ids: ids)
+        case FaissFourCCs.hnswFlat:
+            return try readHNSWFlat(&reader, file: file, depth: depth)
+        case FaissFourCCs.ivfFlat, FaissFourCCs.ivfScalarQuantizer, FaissFourCCs.ivfPQ:
+            return try readIVF(&reader, file: file, depth: depth, code: code)
+        case FaissFourCCs.scalarQuantizer:
+            return try readScalarQuantizerIndex(&reader, file: file)
+        case FaissFourCCs.productQuantizer:
+            return try readPQIndex(&reader, file: file)
         case FaissFourCCs.null:
             throw reader.error(at: start, expected: "an index", found: "'null' (no index stored)")
         default:
@@ -70,7 +78,7 @@ public enum FaissIndexFile {
         }
     }
 
-    private static func readHeader(_ reader: inout ByteReader) throws -> Header {
+    static func readHeader(_ reader: inout ByteReader) throws -> Header {
         let dimensionOffset = reader.offset
         let d = try reader.integer(Int32.self, "the dimension d")
         guard d >= 0 && Int(d) <= maxDimension else {
@@ -127,7 +135,7 @@ public enum FaissIndexFile {
         try writer.commit()
     }
 
-    private static func write(_ index: any VectorIndex, to writer: AtomicFileWriter, chunkBytes: Int,
+    static func write(_ index: any VectorIndex, to writer: AtomicFileWriter, chunkBytes: Int,
                               progress: (Int, Int) -> Bool) throws {
         switch index {
         case let flat as FlatIndex:
@@ -164,6 +172,14 @@ public enum FaissIndexFile {
             try write(mapped.inner, to: writer, chunkBytes: chunkBytes, progress: progress)
             try writer.write(UInt64(mapped.ids.count))
             try mapped.ids.withUnsafeBytes { try writer.write($0) }
+        case let hnsw as HNSWIndex:
+            try writeHNSWFlat(hnsw, to: writer, chunkBytes: chunkBytes, progress: progress)
+        case let ivf as IVFIndex:
+            try writeIVF(ivf, to: writer, chunkBytes: chunkBytes, progress: progress)
+        case let sq as ScalarQuantizerIndex:
+            try writeScalarQuantizerIndex(sq, to: writer, progress: progress)
+        case let pq as PQIndex:
+            try writePQIndex(pq, to: writer, progress: progress)
         default:
             throw UnsupportedIndexError(path: writer.path, offset: writer.bytesWritten,
                                         what: "writing \(index.faissClassName)")
@@ -176,7 +192,7 @@ public enum FaissIndexFile {
         try writer.write(UInt64(index.count * index.dimension))
     }
 
-    private static func writeHeader(_ index: any VectorIndex, to writer: AtomicFileWriter) throws {
+    static func writeHeader(_ index: any VectorIndex, to writer: AtomicFileWriter) throws {
         try writer.write(Int32(index.dimension))
         try writer.write(Int64(index.count))
         try writer.write(Int64(1 << 20))  // two unused fields FAISS always writes as 1<<20

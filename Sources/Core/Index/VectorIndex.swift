@@ -89,6 +89,8 @@ extension IndexError {
         guard k >= 1 else { throw IndexError.invalidK(k) }
         let (entries, overflow1) = queries.multipliedReportingOverflow(by: k)
         let (bytes, overflow2) = entries.multipliedReportingOverflow(by: 12)
+        // Results under 64 MiB always fit: only larger ones read /proc/meminfo (per search, it costs tens of µs).
+        if !overflow1 && !overflow2 && bytes <= 64 << 20 { return }
         let available = HostInfo.current().availableMemoryBytes
         if overflow1 || overflow2 || bytes > max(available, 1 << 30) / 2 {
             throw IndexError.resultTooLarge(queries: queries, k: k, bytes: overflow1 || overflow2 ? Int.max : bytes,

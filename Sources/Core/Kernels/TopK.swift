@@ -6,10 +6,19 @@ final class TopKHeaps {
     let k: Int
     let keys: UnsafeMutablePointer<Float>
     let ids: UnsafeMutablePointer<Int64>
+    /// Among equal keys, whether the larger id is the worse (FAISS's L2 heaps, `CMax::cmp2`) or
+    /// the smaller one (its inner-product heaps, `CMin::cmp2`); results list ties best first.
+    let largerIDsWorse: Bool
 
-    init(count: Int, k: Int) {
+    /// Heaps that break ties as FAISS does for `metric` (as for L2 when nil).
+    convenience init(count: Int, k: Int, metric: Metric? = nil) {
+        self.init(count: count, k: k, largerIDsWorse: metric != .innerProduct)
+    }
+
+    init(count: Int, k: Int, largerIDsWorse: Bool) {
         self.count = count
         self.k = k
+        self.largerIDsWorse = largerIDsWorse
         keys = .allocate(capacity: max(count * k, 1))
         ids = .allocate(capacity: max(count * k, 1))
         keys.initialize(repeating: -Float.greatestFiniteMagnitude, count: count * k)
@@ -25,7 +34,8 @@ final class TopKHeaps {
     @inline(__always)
     func threshold(_ q: Int) -> Float { keys[q &* k] }
 
-    /// Replaces query `q`'s worst entry by (key, id) and restores the heap.
+    /// Replaces query `q`'s worst entry by (key, id) and restores the heap. As in FAISS's heaps
+    /// (`cmp2`), equal keys are ordered by id, so ties evict the same entries as FAISS.
     /// - Complexity: O(log k).
     @inline(__always)
     func replaceTop(_ q: Int, key: Float, id: Int64) {
@@ -37,8 +47,8 @@ final class TopKHeaps {
             if left >= k { break }
             let right = left &+ 1
             var child = left
-            if right < k && hk[right] < hk[left] { child = right }
-            if key <= hk[child] { break }
+            if right < k && (hk[right] < hk[left] || (hk[right] == hk[left] && worseID(hi[right], hi[left]))) { child = right }
+            if key < hk[child] || (key == hk[child] && worseID(id, hi[child])) { break }
             hk[i] = hk[child]
             hi[i] = hi[child]
             i = child
@@ -46,6 +56,9 @@ final class TopKHeaps {
         hk[i] = key
         hi[i] = id
     }
+
+    @inline(__always)
+    private func worseID(_ a: Int64, _ b: Int64) -> Bool { largerIDsWorse ? a > b : a < b }
 
     /// Offers (key, id) to query `q`.
     @inline(__always)
@@ -71,11 +84,11 @@ final class TopKHeaps {
         for q in 0..<count {
             order.removeAll(keepingCapacity: true)
             for j in 0..<k { order.append((keys[q * k + j], ids[q * k + j])) }
-            // Best key first; among equal keys real ids before padding, then smaller id first.
+            // Best key first; among equal keys real ids before padding, then the better id first.
             order.sort { a, b in
                 if a.0 != b.0 { return a.0 > b.0 }
                 if (a.1 < 0) != (b.1 < 0) { return a.1 >= 0 }
-                return a.1 < b.1
+                return largerIDsWorse ? a.1 < b.1 : a.1 > b.1
             }
             for j in 0..<k {
                 let (key, id) = order[j]

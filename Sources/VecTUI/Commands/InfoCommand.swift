@@ -27,7 +27,7 @@ struct InfoCommand: ParsableCommand {
                 ]
                 if let wrapper = idx as? IDMapIndex {
                     fields.append(("inner", .object([("type", .string(wrapper.inner.faissClassName)),
-                                                     ("fourcc", .string(wrapper.inner.metric == .innerProduct ? "IxFI" : "IxF2"))])))
+                                                     ("fourcc", .string(FaissIndexFile.fourCC(of: wrapper.inner)))])))
                 }
                 fields += [
                     ("d", .int(Int64(idx.dimension))),
@@ -41,6 +41,9 @@ struct InfoCommand: ParsableCommand {
                     })),
                 ]
                 if let resident { fields.append(("vectors_resident_bytes", .int(Int64(resident)))) }
+                if let described = ((idx as? IDMapIndex)?.inner ?? idx) as? IndexDetails {
+                    fields.append(("structure", .object(described.details.map { ($0.name, $0.value) })))
+                }
                 do {
                     fields.append(("process_resident", .object([("anonymous_bytes", .int(Int64(process.residentAnonymousBytes))),
                                                                 ("file_backed_bytes", .int(Int64(process.residentFileBytes)))])))
@@ -57,8 +60,16 @@ struct InfoCommand: ParsableCommand {
             print("  metric      \(idx.metric)")
             print("  trained     \(idx.isTrained ? "yes" : "no")")
             print("  on disk     \(ByteSize.format(opened.fileBytes)) (\(opened.fileBytes) bytes)")
+            if let described = ((idx as? IDMapIndex)?.inner ?? idx) as? IndexDetails {
+                for (name, value) in described.details {
+                    let label = name.replacingOccurrences(of: "_", with: " ")
+                    var text = value.text
+                    if case let .string(raw) = value { text = raw }
+                    print("  \(label)\(String(repeating: " ", count: max(1, 12 - label.count)))\(text)")
+                }
+            }
             for part in memory {
-                var line = "  \(part.name.padding(toLength: 11, withPad: " ", startingAt: 0)) \(ByteSize.format(part.bytes))"
+                var line = "  \(part.name)\(String(repeating: " ", count: max(1, 12 - part.name.count)))\(ByteSize.format(part.bytes))"
                 if part.fileBacked {
                     line += " memory-mapped"
                     if part.name == "vectors", let resident { line += ", \(ByteSize.format(resident)) of it in RAM now" }

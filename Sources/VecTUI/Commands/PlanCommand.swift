@@ -25,6 +25,9 @@ struct PlanCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let opened = try OpenedIndex(path: index)
+            guard ((opened.index as? IDMapIndex)?.inner ?? opened.index) is FlatRows else {
+                throw DeviceError.notMovable(className: opened.index.faissClassName)
+            }
             let shape = IndexMover.shape(of: opened.index)
             let registry = DeviceRegistry.shared
             var placementOptions = PlacementOptions()

@@ -11,11 +11,13 @@ struct SearchCommand: ParsableCommand {
     @Option(name: .short, help: "Results per query.") var k: Int = 10
     @Flag(help: "Print one JSON object {\"ids\": [[…]], \"scores\": [[…]]}.") var json = false
     @OptionGroup var placement: PlacementOptions
+    @OptionGroup var tuning: SearchTuningOptions
 
     func run() throws {
         try reportingErrors {
             guard k >= 1 else { throw UsageError(description: "-k must be at least 1 (got \(k))") }
             let opened = try OpenedIndex(path: index)
+            try tuning.apply(to: opened.index, path: opened.path)
             let batch = try loadQueries(path: queries, for: opened)
             let index = try placement.place(opened.index)
             let start = monotonicSeconds()

@@ -1,0 +1,95 @@
+/// Fixed-size codes (quantized vectors) stored back to back: owned and growable, or borrowed
+/// from a memory-mapped file (a FAISS `IxSQ`/`IxPq` file's code block), copied only when appended to.
+public final class CodeStorage: @unchecked Sendable {
+    /// Bytes per code.
+    public let codeSize: Int
+    /// Number of codes.
+    public private(set) var count: Int
+    private var owned: UnsafeMutableRawPointer?
+    private var capacity: Int
+    private var mapping: MappedFile?
+    private var mappedOffset: Int
+    private var ledgerEntry: LedgerEntry
+
+    /// Empty, owned storage.
+    public init(codeSize: Int) {
+        self.codeSize = codeSize
+        count = 0
+        owned = nil
+        capacity = 0
+        mapping = nil
+        mappedOffset = 0
+        ledgerEntry = MemoryLedger.shared.record(device: MemoryLedger.hostDevice, kind: .vectors, bytes: 0)
+    }
+
+    /// Borrows `count` codes at `offset` in `file`.
+    /// - Precondition: the range lies inside the file (the readers check it first).
+    public init(mapping file: MappedFile, offset: Int, count: Int, codeSize: Int) {
+        precondition(offset + count * codeSize <= file.bytes.count)
+        self.codeSize = codeSize
+        self.count = count
+        owned = nil
+        capacity = 0
+        mapping = file
+        mappedOffset = offset
+        ledgerEntry = MemoryLedger.shared.record(device: MemoryLedger.hostDevice, kind: .mappedVectors, bytes: count * codeSize)
+    }
+
+    deinit { owned?.deallocate() }
+
+    /// Whether the codes live in a memory-mapped file.
+    public var isMapped: Bool { mapping != nil }
+    /// Bytes of codes.
+    public var byteCount: Int { count * codeSize }
+
+    /// Start of code 0; valid until the next append.
+    public var baseAddress: UnsafeRawPointer? {
+        if let mapping { return mapping.bytes.baseAddress.map { $0 + mappedOffset } }
+        return owned.map { UnsafeRawPointer($0) }
+    }
+
+    /// Code `i`.
+    public func code(_ i: Int) -> UnsafeRawPointer {
+        precondition(i >= 0 && i < count)
+        return baseAddress! + i * codeSize
+    }
+
+    /// All codes' bytes.
+    public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: baseAddress, count: byteCount) }
+
+    /// Grows by `n` codes that `fill` writes in place (given the first new code's address).
+    public func append(_ n: Int, fill: (UnsafeMutableRawPointer) throws -> Void) rethrows {
+        guard n > 0 else { return }
+        reserve(count + n)
+        try fill(owned! + count * codeSize)
+        count += n
+    }
+
+    private func reserve(_ wanted: Int) {
+        if owned != nil && mapping == nil && wanted <= capacity { return }
+        let newCapacity = max(wanted, count == 0 ? wanted : max(capacity * 3 / 2, 1024))
+        let fresh = UnsafeMutableRawPointer.allocate(byteCount: max(1, newCapacity * codeSize), alignment: 64)
+        if count > 0, let base = baseAddress { fresh.copyMemory(from: base, byteCount: count * codeSize) }
+        owned?.deallocate()
+        owned = fresh
+        capacity = newCapacity
+        if mapping != nil {
+            mapping = nil
+            mappedOffset = 0
+            ledgerEntry = MemoryLedger.shared.record(device: MemoryLedger.hostDevice, kind: .vectors, bytes: 0)
+        }
+        ledgerEntry.resize(to: newCapacity * codeSize)
+    }
+}
+
+extension TopKHeaps {
+    /// Splits a scan of `rows` rows over the cores when `parallel`: `body(rows, heaps)` runs
+    /// once per contiguous slice with its own heaps (this one for the first), merged at the end.
+    func scanInParallel(rows: Int, parallel: Bool, _ body: (Range<Int>, TopKHeaps) -> Void) {
+        let parts = parallel ? min(Parallel.workerCount, max(1, rows)) : 1
+        var partial = [TopKHeaps]()
+        for part in 0..<parts { partial.append(part == 0 ? self : TopKHeaps(count: count, k: k, largerIDsWorse: largerIDsWorse)) }
+        Parallel.forEachSlice(of: rows, parts: parts) { part, range in body(range, partial[part]) }
+        for part in 1..<parts { merge(partial[part]) }
+    }
+}
