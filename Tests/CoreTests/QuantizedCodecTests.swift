@@ -185,6 +185,39 @@ final class QuantizedCodecTests: XCTestCase {
         }
     }
 
+    func testTheAVX2AndPortableNearestCentroidKernelsAgree() throws {
+        guard TransposedCentroids.avx2 else { throw XCTSkip("this CPU has no AVX2+FMA: only the portable kernel runs") }
+        for (d, k) in [(1, 3), (2, 16), (4, 256), (5, 13), (16, 64)] {
+            let centroids = randomMatrix(rows: k, dimension: d, seed: UInt64(d * 1000 + k))
+            let points = randomMatrix(rows: 200, dimension: d, seed: 5)
+            for metric in [Metric.l2, .innerProduct] {
+                let table = centroids.values.withUnsafeBufferPointer {
+                    TransposedCentroids($0.baseAddress!, count: k, dimension: d, metric: metric)
+                }
+                table.values.withUnsafeBufferPointer { t in
+                    points.values.withUnsafeBufferPointer { x in
+                        for i in 0..<200 {
+                            let p = x.baseAddress! + i * d
+                            let fast = TransposedCentroids.best(p, t.baseAddress!, dimension: d, stride: table.stride, l2: metric == .l2, useAVX2: true)
+                            let portable = TransposedCentroids.best(p, t.baseAddress!, dimension: d, stride: table.stride, l2: metric == .l2, useAVX2: false)
+                            XCTAssertTrue((0..<k).contains(fast.0) && (0..<k).contains(portable.0), "d \(d) k \(k)")
+                            XCTAssertEqual(fast.1, portable.1, accuracy: 1e-4 * max(1, abs(portable.1)), "d \(d) k \(k) \(metric)")
+                            // Different centroids only on (near-)ties of the score.
+                            if fast.0 != portable.0 {
+                                var other: Float = 0
+                                for j in 0..<d {
+                                    let c = centroids.values[fast.0 * d + j]
+                                    other += metric == .l2 ? (p[j] - c) * (p[j] - c) : p[j] * c
+                                }
+                                XCTAssertEqual(other, portable.1, accuracy: 1e-4 * max(1, abs(portable.1)))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     func testProductQuantizerShapesAreValidated() {
         XCTAssertNil(ProductQuantizer.validate(dimension: 64, m: 16, nbits: 8))
         XCTAssertNotNil(ProductQuantizer.validate(dimension: 64, m: 12, nbits: 8))

@@ -2,8 +2,10 @@ import Foundation
 
 /// A search or build parameter out of range (nprobe 0, ids with an array direct map, …).
 public struct IndexParameterError: Error, Equatable, CustomStringConvertible {
+    /// What is wrong, for people.
     public let description: String
 
+    /// An error with this message.
     public init(_ description: String) { self.description = description }
 }
 
@@ -45,6 +47,7 @@ public final class IVFIndex: TrainableIndex, IndexDetails {
     /// IVF-PQ over L2 by residual: use FAISS's precomputed per-list table (built on the first
     /// search, nlist × M × 2^nbits floats, when at most 2 GiB); false computes tables per list.
     public var usePrecomputedTable = true
+    /// How vectors are coded in the lists.
     public let encoding: Encoding
     /// Whether codes encode x − centroid (IVF-SQ and IVF-PQ by default; never for IVF-Flat).
     public let byResidual: Bool
@@ -52,7 +55,9 @@ public final class IVFIndex: TrainableIndex, IndexDetails {
     public private(set) var quantizer: any VectorIndex
     /// The inverted lists.
     public let lists: InvertedLists
+    /// Vectors in the lists (FAISS `ntotal`).
     public private(set) var count: Int
+    /// Whether the quantizer and the encoder are trained.
     public private(set) var isTrained: Bool
     /// The direct map as FAISS stored it (kept for byte-identical saves).
     public private(set) var directMapKind: DirectMapKind
@@ -145,7 +150,7 @@ public final class IVFIndex: TrainableIndex, IndexDetails {
         switch encoding {
         case .flat: encoderUnits = 0
         case .scalarQuantizer: encoderUnits = 1
-        case let .productQuantizer(pq): encoderUnits = pq.m * min(min(n, pq.ksub * 256), pq.ksub * 256) * 25
+        case let .productQuantizer(pq): encoderUnits = pq.m * min(n, pq.ksub * 256) * 25
         }
         let total = max(1, coarseUnits + encoderUnits)
         try vectors.values.withUnsafeBufferPointer { buffer in
@@ -585,7 +590,7 @@ final class FlatListScanner<Kernel: ScanKernel>: ListScanner {
 final class SQListScanner: ListScanner {
     private let lists: InvertedLists
     private let decoder: SQDecoder
-    private let quantizer: ScalarQuantizer
+    private let quantizer: ScalarQuantizer  // keeps the decoder's range tables alive
     private let d: Int
     private let l2: Bool
     private let byResidual: Bool
@@ -637,7 +642,6 @@ final class SQListScanner: ListScanner {
                 threshold = heaps.threshold(q)
             }
         }
-        withExtendedLifetime(quantizer) {}
     }
 }
 

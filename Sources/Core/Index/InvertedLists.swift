@@ -4,6 +4,7 @@
 /// memory the first time something is appended to it. Ids in a mapping may be unaligned, so
 /// they are always read with unaligned loads.
 public final class InvertedLists: @unchecked Sendable {
+    /// Number of lists.
     public let nlist: Int
     /// Bytes per code.
     public let codeSize: Int

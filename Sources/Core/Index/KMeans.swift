@@ -1,4 +1,5 @@
 import CBLAS
+import CKernels
 
 /// FAISS's `RandomGenerator`: a `std::mt19937` seeded with the low 32 bits of the seed, so that
 /// permutations and empty-cluster splits draw the very numbers FAISS draws.
@@ -187,9 +188,29 @@ struct TransposedCentroids {
         Self.best(x, t, dimension: dimension, stride: stride, l2: metric == .l2)
     }
 
+    /// Whether the AVX2+FMA kernel may run (checked once).
+    static let avx2: Bool = {
+        #if arch(x86_64)
+        return vectui_has_avx2_fma() != 0
+        #else
+        return false
+        #endif
+    }()
+
     /// `best` on a table given by pointer and shape (no copies in hot loops).
     @inline(__always)
-    static func best(_ x: UnsafePointer<Float>, _ t: UnsafePointer<Float>, dimension: Int, stride: Int, l2: Bool) -> (Int, Float) {
+    static func best(_ x: UnsafePointer<Float>, _ t: UnsafePointer<Float>, dimension: Int, stride: Int, l2: Bool,
+                     useAVX2: Bool = avx2) -> (Int, Float) {
+        #if arch(x86_64)
+        if useAVX2 {
+            var score: Float = 0
+            let label = Int(vectui_best_of_table_avx2(x, t, dimension, stride, l2 ? 1 : 0, &score))
+            guard l2 else { return (label, score) }
+            var xNorm: Float = 0
+            for j in 0..<dimension { xNorm += x[j] * x[j] }
+            return (label, Swift.max(0, score + xNorm))
+        }
+        #endif
         var arg = SIMDArgBest(smallest: l2)
         let bias = t + dimension &* stride
         var c = 0

@@ -23,6 +23,7 @@ public final class PQIndex: TrainableIndex, IndexDetails {
     public let pq: ProductQuantizer
     /// The codes, in id order.
     public let codes: CodeStorage
+    /// Whether the codebooks are trained.
     public private(set) var isTrained: Bool
     /// How searches score codes (stored in the file; ST_PQ by default).
     public var searchType: SearchType

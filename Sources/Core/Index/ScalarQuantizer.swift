@@ -84,9 +84,13 @@ public final class ScalarQuantizer {
         case optim = 3
     }
 
+    /// How components are coded.
     public let type: QuantizerType
+    /// Vector dimension.
     public let dimension: Int
+    /// How training picks the range.
     public let rangeStat: RangeStat
+    /// The range statistic's argument (FAISS `rangestat_arg`; 0 by default).
     public let rangeStatArg: Float
     /// Bytes per coded vector.
     public let codeSize: Int

@@ -7,6 +7,7 @@ public final class ScalarQuantizerIndex: TrainableIndex, IndexDetails {
     public let quantizer: ScalarQuantizer
     /// The codes, in id order.
     public let codes: CodeStorage
+    /// Whether the quantizer's range is trained.
     public private(set) var isTrained: Bool
 
     /// Codes decoded and scored together, so a block stays in cache across queries.
@@ -112,7 +113,6 @@ public final class ScalarQuantizerIndex: TrainableIndex, IndexDetails {
                 }
             }
         }
-        withExtendedLifetime(quantizer) {}
         return heaps.result(metric: metric)
     }
 
