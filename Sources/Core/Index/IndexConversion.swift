@@ -26,27 +26,47 @@ public struct IndexConversion {
 
     /// What a conversion did and measured.
     public struct Report: Sendable {
+        /// FAISS class of the source.
         public var sourceClassName: String
+        /// FAISS class of the result (`IndexIVFPQ`, `IndexIDMap2`, …).
         public var targetClassName: String
+        /// Vectors converted.
         public var count: Int
+        /// Their dimension.
         public var dimension: Int
+        /// Their metric.
         public var metric: Metric
+        /// Vectors the training sample held (0 when the type needs no training).
         public var trainVectors: Int
+        /// Time reading the sample and training.
         public var trainSeconds: Double
+        /// Time reading and adding every vector.
         public var addSeconds: Double
+        /// Time writing the file.
         public var saveSeconds: Double
+        /// The source's memory by component (after the recall measurement).
         public var sourceMemory: [MemoryComponent]
+        /// The result's memory by component.
         public var targetMemory: [MemoryComponent]
+        /// Size of the written file.
         public var targetFileBytes: Int
+        /// The process's anonymous resident memory before the job.
         public var processAnonymousBefore: Int
+        /// The same after it (the result and caches included).
         public var processAnonymousAfter: Int
+        /// Queries the recall was measured on.
         public var queryCount: Int
+        /// Share of queries whose exact best match came first.
         public var recallAt1: Double
+        /// Mean share of the exact top 10 found in the top 10.
         public var recallAt10: Double
+        /// Time of the exact search of the queries (the ground truth).
         public var exactSearchSeconds: Double
+        /// Time of the same search in the result.
         public var targetSearchSeconds: Double
         /// How the source's ids were carried over, for people.
         public var idHandling: String
+        /// The result's structure (`IndexDetails`), empty for types without.
         public var targetDetails: [(name: String, value: JSONValue)]
     }
 
@@ -55,8 +75,10 @@ public struct IndexConversion {
         case sampling, training, adding, saving, measuring
     }
 
+    /// What this job builds.
     public let options: Options
 
+    /// A job with these options.
     public init(options: Options) { self.options = options }
 
     /// Converts `source` (a flat index, or an IDMap over one) and writes the result to `path`.

@@ -35,9 +35,12 @@ struct ConvertCommand: ParsableCommand {
             options.queryCount = queryCount
             options.nprobe = nprobe
             options.seed = seed
+            let job = IndexConversion(options: options)
+            let prediction = try job.predict(count: opened.index.count, dimension: opened.index.dimension,
+                                             metric: opened.index.metric, sourceIDMap: (opened.index as? IDMapIndex)?.kind)
             let start = monotonicSeconds()
             let reporter = ProgressLine(enabled: !json && isatty(2) != 0)
-            let (_, report) = try IndexConversion(options: options).run(source: opened.index, writingTo: out) { phase, done, total in
+            let (_, report) = try job.run(source: opened.index, writingTo: out) { phase, done, total in
                 reporter.show(phase.rawValue, done, total)
                 return true
             }
@@ -57,7 +60,11 @@ struct ConvertCommand: ParsableCommand {
                                         ("memory", components(report.sourceMemory)), ("memory_bytes", .int(Int64(sourceBytes)))])),
                     ("target", .object([("path", .string(out)), ("factory", .string(to)), ("type", .string(report.targetClassName)),
                                         ("file_bytes", .int(Int64(report.targetFileBytes))), ("memory", components(report.targetMemory)),
-                                        ("memory_bytes", .int(Int64(targetBytes))), ("ids", .string(report.idHandling)),
+                                        ("memory_bytes", .int(Int64(targetBytes))),
+                                        ("predicted_memory", components(prediction.components)),
+                                        ("predicted_memory_bytes", .int(Int64(prediction.indexBytes))),
+                                        ("predicted_search_cache_bytes", .int(Int64(prediction.searchCaches.reduce(0) { $0 + $1.bytes }))),
+                                        ("ids", .string(report.idHandling)),
                                         ("details", .object(report.targetDetails.map { ($0.name, $0.value) }))])),
                     ("build", .object([("train_vectors", .int(Int64(report.trainVectors))), ("train_seconds", .double(report.trainSeconds)),
                                        ("add_seconds", .double(report.addSeconds)), ("save_seconds", .double(report.saveSeconds)),
@@ -76,7 +83,7 @@ struct ConvertCommand: ParsableCommand {
             print(String(format: "  build     train %.2f s on %d vectors, add %.2f s, save %.2f s (total %.2f s)",
                          report.trainSeconds, report.trainVectors, report.addSeconds, report.saveSeconds, total))
             print("  ids       \(report.idHandling)")
-            print("  memory    \(ByteSize.format(sourceBytes)) → \(ByteSize.format(targetBytes)) (file \(ByteSize.format(opened.fileBytes)) → \(ByteSize.format(report.targetFileBytes)))")
+            print("  memory    \(ByteSize.format(sourceBytes)) → \(ByteSize.format(targetBytes)) (predicted \(ByteSize.format(prediction.indexBytes)); file \(ByteSize.format(opened.fileBytes)) → \(ByteSize.format(report.targetFileBytes)))")
             for part in report.sourceMemory { print("    before  \(part.name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(ByteSize.format(part.bytes))\(part.fileBacked ? " memory-mapped" : "")") }
             for part in report.targetMemory { print("    after   \(part.name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(ByteSize.format(part.bytes))\(part.fileBacked ? " memory-mapped" : "")") }
             print(String(format: "  process   anonymous resident memory %@ before, %@ after",

@@ -1,0 +1,75 @@
+import Foundation
+import XCTest
+@testable import Core
+
+/// `IndexConversion.predict`: the memory the convert dialog shows before a conversion must be
+/// what the built index then holds, component by component.
+final class ConversionPredictionTests: XCTestCase {
+    private let rows = 6_000, d = 32
+
+    private func source(ids: Bool) throws -> any VectorIndex {
+        let flat = FlatIndex(dimension: d, metric: .l2)
+        try flat.add(randomMatrix(rows: rows, dimension: d, seed: 11), ids: nil)
+        guard ids else { return flat }
+        return try IDMapIndex(kind: .idMap2, inner: flat, ids: (0..<Int64(rows)).map { $0 * 3 + 100 })
+    }
+
+    func testPredictedComponentsAreWhatTheBuiltIndexHolds() throws {
+        let folder = TemporaryFolder()
+        let cases: [(factory: String, ids: Bool, className: String)] = [
+            ("IVF16,Flat", false, "IndexIVFFlat"), ("IVF16,SQ8", false, "IndexIVFScalarQuantizer"),
+            ("IVF16,PQ8", false, "IndexIVFPQ"), ("IVF16,PQ4x6", true, "IndexIVFPQ"), ("SQ4", false, "IndexScalarQuantizer"),
+            ("SQfp16", true, "IndexIDMap2"), ("PQ8", false, "IndexPQ"), ("IDMap,PQ16", false, "IndexIDMap"),
+            ("HNSW16", false, "IndexHNSWFlat"), ("HNSW8", true, "IndexIDMap2"),
+        ]
+        for (factory, ids, className) in cases {
+            var options = IndexConversion.Options(factory: factory)
+            options.queryCount = 20  // a search, so that IVF-PQ's precomputed table is built
+            let job = IndexConversion(options: options)
+            let prediction = try job.predict(count: rows, dimension: d, metric: .l2, sourceIDMap: ids ? .idMap2 : nil)
+            let (built, _) = try job.run(source: try source(ids: ids), writingTo: folder.file("converted.index"))
+            XCTAssertEqual(prediction.className, className, factory)
+            XCTAssertEqual(built.faissClassName, className, factory)
+            var measured: [String: Int] = [:]
+            for part in built.memoryUsage { measured[part.name, default: 0] += part.bytes }
+            // Caches made by the first add or search (and the L2 quantizer's centroid norms: nlist floats).
+            let cacheNames = Set(prediction.searchCaches.map(\.name))
+            XCTAssertTrue(cacheNames.isSubset(of: Set(measured.keys)), "\(factory): \(cacheNames)")
+            for name in cacheNames.union(["centroid norms"]) { measured[name] = nil }
+            XCTAssertEqual(Set(prediction.components.map(\.name)), Set(measured.keys), factory)
+            for part in prediction.components {
+                let actual = Double(measured[part.name] ?? 0)
+                // HNSW's links depend on the levels drawn: the expectation is within a few percent.
+                let tolerance = part.name == "links" ? 0.05 : 0.0
+                XCTAssertEqual(Double(part.bytes), actual, accuracy: actual * tolerance, "\(factory): \(part.name)")
+            }
+        }
+    }
+
+    func testPeakAddsTheSampleOrAChunkAndTheCaches() throws {
+        var options = IndexConversion.Options(factory: "IVF1024,PQ32")
+        options.trainSize = 50_000
+        let prediction = try IndexConversion(options: options).predict(count: 1_000_000, dimension: 128, metric: .l2,
+                                                                        sourceIDMap: nil)
+        XCTAssertEqual(prediction.indexBytes, 1024 * 128 * 4 + 1_000_000 * (32 + 8) + 128 * 256 * 4)
+        XCTAssertEqual(prediction.searchCaches.map(\.bytes), [1024 * 128 * 4, 1024 * 32 * 256 * 4])
+        XCTAssertEqual(prediction.trainSampleBytes, 50_000 * 128 * 4)
+        XCTAssertEqual(prediction.chunkBytes, 2 * 65_536 * 128 * 4, "the rows read and their matrix")
+        XCTAssertEqual(prediction.peakBytes, prediction.indexBytes + prediction.chunkBytes + 1024 * 128 * 4 + 1024 * 32 * 256 * 4)
+        options.trainSize = 400_000
+        let bigSample = try IndexConversion(options: options).predict(count: 1_000_000, dimension: 128, metric: .l2,
+                                                                       sourceIDMap: nil)
+        XCTAssertEqual(bigSample.peakBytes, bigSample.indexBytes + 400_000 * 128 * 4 + 1024 * 128 * 4 + 1024 * 32 * 256 * 4)
+        // Inner product: no precomputed table.
+        let ip = try IndexConversion(options: options).predict(count: 1_000_000, dimension: 128, metric: .innerProduct,
+                                                                sourceIDMap: nil)
+        XCTAssertEqual(ip.searchCaches.map(\.name), ["centroid copy"])
+    }
+
+    func testAnUnsupportedFactoryIsNamed() {
+        let job = IndexConversion(options: IndexConversion.Options(factory: "IVF64,LSH"))
+        XCTAssertThrowsError(try job.predict(count: 10, dimension: 8, metric: .l2, sourceIDMap: nil)) { error in
+            XCTAssertEqual((error as? IndexFactoryError)?.part, "LSH")
+        }
+    }
+}
