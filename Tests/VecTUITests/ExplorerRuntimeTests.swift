@@ -108,4 +108,40 @@ final class ExplorerRuntimeTests: XCTestCase {
         XCTAssertFalse(measurements.filtersShown.isEmpty)
         XCTAssertFalse(measurements.redraws.isEmpty)
     }
+
+    func testConvertExploreAndTuneThroughTheRuntime() throws {
+        let folder = NSTemporaryDirectory() + "vectui-runtime-test-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        _ = ExplorerFixture.demo
+        let dataset = ExplorerFixture.dataset
+        let convertedPath = folder + "/products.ivf.faiss"
+        let options = ExplorerOptions(indexPath: dataset.indexPath, catalogPath: dataset.catalogPath, idField: nil,
+                                      titleField: nil, theme: nil, k: 5, measure: false)
+        let (session, _) = try ExplorerLauncher.openSession(options)
+        func typed(_ text: String) -> [ScriptedBackend.Step] { text.map { .key(.character($0)) } }
+        let steps: [ScriptedBackend.Step] = [.key(.character("c")), .waitFor("Convert the index"), .key(.ctrl("u"))]
+            + typed("IVF16,Flat") + [.waitFor("Predicted memory of IndexIVFFlat"), .key(.tab), .key(.ctrl("u"))]
+            + typed(convertedPath) + [.key(.enter), .waitFor("Converted to IVF16,Flat"), .waitFor("recall"), .key(.enter),
+                                      .waitFor("Now exploring"), .key(.character(":"))]
+            + typed("nprobe 16") + [.key(.enter), .waitFor("nprobe 16 of 16 lists"), .key(.character("q"))]
+        let backend = ScriptedBackend(width: 120, height: 40, steps: steps, timeout: 60)
+        let model = ExplorerModel(size: backend.size, charset: .unicode, themeName: "monochrome", catalog: session.catalog,
+                                  index: IndexSummary(index: session.index, path: options.indexPath),
+                                  devices: session.sampleDevices(), k: options.k)
+        let runtime = ExplorerRuntime(model: model, session: session, backend: backend, themeSearchPaths: [], measure: false)
+        runtime.run()
+
+        XCTAssertNil(backend.timedOutWaitingFor, "the screen never showed what the script waited for")
+        XCTAssertEqual(runtime.model.jobs.map(\.status), [.finished])
+        XCTAssertEqual(runtime.model.index.path, convertedPath)
+        XCTAssertEqual(session.path, convertedPath)
+        let ivf = try XCTUnwrap(session.index as? IVFIndex)
+        XCTAssertEqual(ivf.nprobe, 16)
+        XCTAssertEqual(ivf.count, ExplorerFixture.productCount)
+        // The file on disk is the same index.
+        let reread = try XCTUnwrap(try FaissIndexFile.read(path: convertedPath) as? IVFIndex)
+        XCTAssertEqual(reread.nlist, 16)
+        XCTAssertEqual(reread.count, ExplorerFixture.productCount)
+    }
 }

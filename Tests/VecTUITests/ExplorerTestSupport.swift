@@ -27,6 +27,19 @@ enum ExplorerFixture {
         }
     }()
 
+    /// The demo converted to IVF16,Flat (ids kept in the lists), with a summary at a fixed path.
+    static let ivf: (index: any VectorIndex, summary: IndexSummary) = {
+        do {
+            var options = IndexConversion.Options(factory: "IVF16,Flat")
+            options.queryCount = 0
+            let path = NSTemporaryDirectory() + "vectui-explorer-tests-demo/products.ivf16_flat.faiss"
+            let (index, _) = try IndexConversion(options: options).run(source: demo.index, writingTo: path)
+            return (index, IndexSummary(index: index, path: "demo/products.ivf16_flat.faiss"))
+        } catch {
+            fatalError("cannot convert the test demo: \(error)")
+        }
+    }()
+
     static let gib = 1 << 30
     static let mib = 1 << 20
 

@@ -110,6 +110,43 @@ final class ExplorerViewTests: XCTestCase {
         assertSnapshot(screen, named: "command-line-80x24")
     }
 
+    func testConvertDialogResultAndAnIVFIndex() throws {
+        var model = ExplorerFixture.model(width: 120, height: 40)
+        press(&model, "c", "ctrl-u")
+        type(&model, "IVF64,PQ16")
+        var screen = ExplorerView.render(model)
+        assertAligned(screen)
+        assertSnapshot(screen, named: "convert-120x40")
+
+        model = ExplorerFixture.model(width: 80, height: 24)
+        press(&model, "c")
+        assertSnapshot(ExplorerView.render(model), named: "convert-80x24")
+
+        // The result, with fixed timings and recall so the screen is stable.
+        var options = IndexConversion.Options(factory: "IVF16,Flat")
+        options.queryCount = 10
+        let (_, report) = try IndexConversion(options: options).run(
+            source: ExplorerFixture.demo.index, writingTo: NSTemporaryDirectory() + "vectui-explorer-tests-demo/view.faiss")
+        var summary = ConversionSummary(job: 1, factory: "IVF16,Flat", path: "demo/products.ivf16_flat.faiss", report: report,
+                                        predictedBytes: 2_120_000)
+        (summary.trainSeconds, summary.addSeconds, summary.saveSeconds) = (0.25, 0.5, 0.125)
+        (summary.recallAt1, summary.recallAt10, summary.queryCount) = (0.9, 0.87, 1_000)
+        (summary.exactSearchSeconds, summary.targetSearchSeconds, summary.fileBytes) = (0.02, 0.004, 2_150_000)
+        model = ExplorerFixture.model(width: 80, height: 24)
+        send(&model, .converted(summary))
+        screen = ExplorerView.render(model)
+        assertAligned(screen)
+        assertSnapshot(screen, named: "converted-80x24")
+
+        // Exploring an IVF index: its knob and structure in the Index pane, `</>` in the footer.
+        model = ExplorerFixture.model(width: 120, height: 40)
+        model.index = ExplorerFixture.ivf.summary
+        model.focus = .similar
+        screen = ExplorerView.render(model)
+        XCTAssertTrue(screen.renderText().joined().contains("search nprobe 1 of 16 lists · nlist 16 · list"))
+        assertSnapshot(screen, named: "ivf-index-120x40")
+    }
+
     func testTooSmallTerminal() {
         let screen = ExplorerView.render(ExplorerFixture.model(width: 60, height: 20))
         XCTAssertTrue(screen.renderText().joined(separator: " ").contains("Terminal too small: 60×20"))

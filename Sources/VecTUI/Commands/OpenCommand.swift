@@ -16,12 +16,14 @@ struct OpenCommand: ParsableCommand {
     @Option(help: "Colour theme: dark (default), light, monochrome, or a .theme file; NO_COLOR picks monochrome.")
     var theme: String?
     @Option(name: [.customShort("k"), .long], help: "How many similar products to show.") var k: Int = 10
+    @OptionGroup var tuning: SearchTuningOptions
     @Flag(help: .hidden) var measure = false
 
     func run() throws {
         try reportingErrors {
             try ExplorerLauncher.run(ExplorerOptions(indexPath: index, catalogPath: meta, idField: idField,
-                                                     titleField: titleField, theme: theme, k: k, measure: measure))
+                                                     titleField: titleField, theme: theme, k: k, measure: measure,
+                                                     nprobe: tuning.nprobe, efSearch: tuning.efSearch))
         }
     }
 }

@@ -10,6 +10,12 @@ struct SearchTuningOptions: ParsableArguments {
 
     /// Sets the requested parameters on `index` (before any placement); `path` names it in errors.
     func apply(to index: any VectorIndex, path: String) throws {
+        try Self.apply(nprobe: nprobe, efSearch: efSearch, to: index, path: path)
+    }
+
+    /// Sets `nprobe` (IVF) and `efSearch` (HNSW), when given, on `index` or the index inside its IDMap.
+    /// - Throws: `UsageError` when a parameter does not fit the index or is below 1.
+    static func apply(nprobe: Int?, efSearch: Int?, to index: any VectorIndex, path: String) throws {
         let core = (index as? IDMapIndex)?.inner ?? index
         if let nprobe {
             guard let ivf = core as? IVFIndex else {
@@ -20,7 +26,7 @@ struct SearchTuningOptions: ParsableArguments {
         }
         if let efSearch {
             guard let hnsw = core as? HNSWIndex else {
-                throw UsageError(description: "--ef-search applies to HNSW indexes, and this one is \(core.faissClassName)")
+                throw UsageError(description: "--ef-search applies to HNSW indexes, and \(path) is \(core.faissClassName)")
             }
             guard efSearch >= 1 else { throw UsageError(description: "--ef-search must be at least 1 (got \(efSearch))") }
             hnsw.efSearch = efSearch

@@ -10,6 +10,14 @@ enum ExplorerEffect: Equatable, Sendable {
     case checkSavePath(String)
     /// Save the index to `path`, as job `job`.
     case save(job: Int, path: String)
+    /// Convert the index to `factory`, written to `path`, as job `job` (`.converted` answers).
+    case convert(job: Int, factory: String, path: String, predictedBytes: Int)
+    /// Make the result of conversion job `job` the explored index (`.switchedIndex` answers).
+    case exploreConverted(job: Int)
+    /// Drop the result of conversion job `job` from memory (its file stays).
+    case discardConverted(job: Int)
+    /// Set the search knob of an approximate index (`.tuned` answers).
+    case tune(SearchTuning)
     /// Ask job `job` to stop at its next chunk.
     case cancel(job: Int)
     /// Draw with the named theme from now on.

@@ -23,6 +23,12 @@ enum ExplorerMessage: Sendable {
     case moved(job: Int, index: IndexSummary)
     /// A save finished.
     case saved(job: Int, path: String)
+    /// A conversion finished: its file is written and its result waits in memory.
+    case converted(ConversionSummary)
+    /// The explored index was replaced (by a conversion's result): it now looks like this.
+    case switchedIndex(IndexSummary)
+    /// The search knob was set: the index now looks like this.
+    case tuned(IndexSummary)
     /// A job stopped because it was cancelled; nothing changed.
     case jobCancelled(job: Int)
     /// A job failed; nothing changed.

@@ -2,17 +2,15 @@ import Core
 import Dispatch
 import Foundation
 
-/// The explorer's live state and its jobs: the index (replaced after a move), the product list,
-/// and the threads that filter, search, move and save off the UI thread. Every result comes
-/// back as a message on `queue`.
+/// The explorer's live state and its jobs: the index (replaced after a move or by a
+/// conversion's result), the product list, and the threads that filter, search, move, save and
+/// convert off the UI thread. Every result comes back as a message on `queue`.
 ///
 /// Threads: filters run on one queue, searches on another, moves and saves on a third, so a
 /// long move never delays a filter. Work on an index that lives on OpenCL devices (searching
-/// it, moving it, saving it) holds `deviceLock`, so two jobs never drive one device's buffers
+/// it, moving it, saving or converting it) holds `deviceLock`, so two jobs never drive one device's buffers
 /// at once; host-only work does not wait.
 final class ExplorerSession: @unchecked Sendable {
-    /// The file the index was opened from.
-    let path: String
     /// The products (or ids) of the index.
     let catalog: ProductList
     /// The devices moves may use.
@@ -22,6 +20,9 @@ final class ExplorerSession: @unchecked Sendable {
 
     private let lock = NSLock()
     private var currentIndex: any VectorIndex
+    private var currentPath: String
+    /// Conversion results waiting for the user to explore or drop them, by job.
+    private var convertedIndexes: [Int: (index: any VectorIndex, path: String)] = [:]
     private var latestFilterTag = 0
     private var latestSearchTag = 0
     private var cancelledJobs = Set<Int>()
@@ -37,7 +38,7 @@ final class ExplorerSession: @unchecked Sendable {
     /// A session over `index` (opened from `path`) and its products.
     init(index: any VectorIndex, path: String, catalog: ProductList, registry: DeviceRegistry, queue: MessageQueue) {
         currentIndex = index
-        self.path = path
+        currentPath = path
         self.catalog = catalog
         self.registry = registry
         self.queue = queue
@@ -48,6 +49,13 @@ final class ExplorerSession: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return currentIndex
+    }
+
+    /// The file the index was opened from (or the conversion it was replaced by).
+    var path: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return currentPath
     }
 
     /// Every device's memory now.
@@ -72,6 +80,14 @@ final class ExplorerSession: @unchecked Sendable {
             queue.post(.savePathChecked(path: path, exists: FileManager.default.fileExists(atPath: expand(path))))
         case let .save(job, path): save(job: job, path: path)
         case let .cancel(job): cancel(job)
+        case let .convert(job, factory, path, predictedBytes):
+            convert(job: job, factory: factory, path: path, predictedBytes: predictedBytes)
+        case let .exploreConverted(job): exploreConverted(job)
+        case let .discardConverted(job):
+            lock.lock()
+            convertedIndexes[job] = nil
+            lock.unlock()
+        case let .tune(tuning): tune(tuning)
         case .setTheme, .quit: break
         }
     }
@@ -186,6 +202,66 @@ final class ExplorerSession: @unchecked Sendable {
             } catch {
                 queue.post(.jobFailed(job: job, message: "\(error)"))
             }
+        }
+    }
+
+    /// Converts the index to `factory` with the CLI's job (`IndexConversion`), writing `path`; the
+    /// result stays in memory until the user explores it or lets it go.
+    private func convert(job: Int, factory: String, path: String, predictedBytes: Int) {
+        startJob(job)
+        jobQueue.async { [self] in
+            defer { endJob(job) }
+            let source = self.index
+            let onDevice = !ExplorerSession.isOnHost(source)
+            if onDevice { deviceLock.lock() }
+            defer { if onDevice { deviceLock.unlock() } }
+            let report = progressReporter(job: job)
+            do {
+                let conversion = IndexConversion(options: IndexConversion.Options(factory: factory))
+                let (converted, measured) = try conversion.run(source: source, writingTo: expand(path)) { phase, done, total in
+                    report(done, total, phase.rawValue)
+                }
+                lock.lock()
+                convertedIndexes[job] = (converted, path)
+                lock.unlock()
+                queue.post(.converted(ConversionSummary(job: job, factory: factory, path: path, report: measured,
+                                                        predictedBytes: predictedBytes)))
+            } catch is CancellationError {
+                queue.post(.jobCancelled(job: job))
+            } catch {
+                queue.post(.jobFailed(job: job, message: "\(error)"))
+            }
+            queue.post(.devicesSampled(sampleDevices()))
+        }
+    }
+
+    /// Makes conversion `job`'s result the explored index (the old one is let go).
+    private func exploreConverted(_ job: Int) {
+        // On the job queue, after anything still using the old index there.
+        jobQueue.async { [self] in
+            lock.lock()
+            guard let converted = convertedIndexes.removeValue(forKey: job) else {
+                lock.unlock()
+                return
+            }
+            currentIndex = converted.index
+            currentPath = converted.path
+            lock.unlock()
+            queue.post(.switchedIndex(IndexSummary(index: converted.index, path: converted.path)))
+            queue.post(.devicesSampled(sampleDevices()))
+        }
+    }
+
+    /// Sets IVF's nprobe or HNSW's efSearch, between searches (on the search queue).
+    private func tune(_ tuning: SearchTuning) {
+        searchQueue.async { [self] in
+            let index = self.index
+            let core = (index as? IDMapIndex)?.inner ?? index
+            switch tuning {
+            case let .nprobe(nprobe, _): (core as? IVFIndex)?.nprobe = nprobe
+            case let .efSearch(ef): (core as? HNSWIndex)?.efSearch = ef
+            }
+            queue.post(.tuned(IndexSummary(index: index, path: path)))
         }
     }
 

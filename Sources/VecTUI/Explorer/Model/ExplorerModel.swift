@@ -28,6 +28,10 @@ enum Overlay: Equatable, Sendable {
     case picker(PlacementPicker)
     /// Choosing the file to save to.
     case save(SavePrompt)
+    /// Converting the index: the factory string, the file, and the predicted memory.
+    case convert(ConvertPrompt)
+    /// What a finished conversion measured; Enter explores the new index.
+    case converted(ConversionSummary)
     /// "Quit anyway?", with the reason to ask.
     case confirmQuit(reason: String)
 }
@@ -92,7 +96,7 @@ struct ExplorerModel {
     var products: ProductsState
     /// The Similar pane: the query product and its neighbours.
     var similar: SimilarState
-    /// Moves and saves, newest last.
+    /// Moves, saves and conversions, newest last.
     var jobs: [JobState] = []
     /// The selected job row.
     var jobsTable = TableState()
@@ -120,7 +124,7 @@ struct ExplorerModel {
     /// Whether the screen is too small to lay out the panes.
     var isTooSmall: Bool { size.width < ExplorerLayout.minimumSize.width || size.height < ExplorerLayout.minimumSize.height }
 
-    /// Moves and saves still running.
+    /// Jobs still running.
     var runningJobs: [JobState] { jobs.filter(\.isRunning) }
 
     /// A fresh number for a job or a request.

@@ -1,4 +1,5 @@
 import Core
+import Foundation
 
 /// What the Index and Devices panes show about the open index: a snapshot taken when it was
 /// opened and after every move.
@@ -33,11 +34,21 @@ struct IndexSummary: Equatable, Sendable {
     /// How the rows are spread when on several devices.
     var layout: Layout
     /// Whether 64-bit ids are kept beside the vectors (in host memory).
-    var hasIDs: Bool
+    var hasIDs: Bool { idMapKind != nil }
+    /// The IDMap the index is wrapped in, if any.
+    var idMapKind: IDMapIndex.Kind?
+    /// Whether an IVF index keeps 64-bit ids in its inverted lists (no IDMap needed).
+    var idsInLists: Bool
     /// Bytes of those ids.
     var idBytes: Int
-    /// Whether the index can move to OpenCL devices (flat indexes, with or without an id map).
-    var isMovable: Bool
+    /// Whether the index holds plain vectors (a flat index, with or without an id map): only
+    /// those move to OpenCL devices and convert to other types.
+    var holdsFlatVectors: Bool
+    /// The search-time knob of an approximate index (IVF's nprobe, HNSW's efSearch), if any.
+    var tuning: SearchTuning?
+    /// The structure of a compressed or graph index, briefly ("nlist 1024 · lists 12–310 …"),
+    /// empty for flat indexes.
+    var structure: String
 
     /// A summary of `index`, opened from `path`.
     init(index: any VectorIndex, path: String) {
@@ -50,9 +61,16 @@ struct IndexSummary: Equatable, Sendable {
         let wrapper = index as? IDMapIndex
         let inner: any VectorIndex = wrapper?.inner ?? index
         innerClassName = wrapper?.inner.faissClassName
-        hasIDs = wrapper != nil
+        idMapKind = wrapper?.kind
+        idsInLists = inner is IVFIndex
         idBytes = (wrapper?.ids.count ?? 0) * 8
-        isMovable = inner is FlatRows
+        holdsFlatVectors = inner is FlatRows
+        switch inner {
+        case let ivf as IVFIndex: tuning = .nprobe(ivf.nprobe, nlist: ivf.nlist)
+        case let hnsw as HNSWIndex: tuning = .efSearch(hnsw.efSearch)
+        default: tuning = nil
+        }
+        structure = IndexSummary.describe((inner as? IndexDetails)?.details ?? [])
         if let device = inner as? DeviceFlatIndex {
             precision = device.precision
             layout = device.layout
@@ -67,6 +85,32 @@ struct IndexSummary: Equatable, Sendable {
         }
     }
 
+    /// `IndexDetails` in one line, the search knob left out (the pane shows it on its own line):
+    /// "nlist 1024 · lists 12–310, mean 97.7 · code 32 B · PQ 32×8 bits".
+    static func describe(_ details: [(name: String, value: JSONValue)]) -> String {
+        var values: [String: JSONValue] = [:]
+        for detail in details { values[detail.name] = detail.value }
+        func int(_ name: String) -> Int? { if case let .int(v)? = values[name] { return Int(v) } else { return nil } }
+        func text(_ name: String) -> String? { if case let .string(v)? = values[name] { return v } else { return nil } }
+        var parts: [String] = []
+        if let nlist = int("nlist") {
+            parts.append("nlist \(ViewFormat.count(nlist))")
+            if let low = int("list_size_min"), let high = int("list_size_max"), case let .double(mean)? = values["list_size_mean"] {
+                parts.append("lists \(ViewFormat.count(low))–\(ViewFormat.count(high)), mean \(String(format: "%.1f", mean))")
+            }
+            if let empty = int("empty_lists"), empty > 0 { parts.append("\(ViewFormat.count(empty)) empty") }
+        }
+        if let m = int("pq_m"), let bits = int("pq_nbits") { parts.append("PQ \(m)×\(bits) bits") }
+        if let sq = text("sq_type") { parts.append(sq) }
+        if let code = int("code_size") { parts.append("code \(code) B") }
+        if let m = int("M") {
+            parts.append("M \(m)")
+            if let top = int("max_level") { parts.append("levels \(top + 1)") }
+            if let ef = int("efConstruction") { parts.append("efConstruction \(ef)") }
+        }
+        return parts.joined(separator: " · ")
+    }
+
     /// What the placement planner needs to know.
     var shape: IndexShape {
         IndexShape(className: className, rows: count, dimension: dimension, hasIDs: hasIDs)
@@ -74,6 +118,24 @@ struct IndexSummary: Equatable, Sendable {
 
     /// Whether the vectors are in host memory.
     var isOnHost: Bool { shards.allSatisfy { $0.device == MemoryLedger.hostDevice } }
+
+    /// "nprobe 8 of 1,024 lists", "efSearch 16", or nil for exact indexes.
+    var tuningSummary: String? {
+        switch tuning {
+        case let .nprobe(nprobe, nlist)?: return "nprobe \(nprobe) of \(ViewFormat.count(nlist)) lists"
+        case let .efSearch(ef)?: return "efSearch \(ef)"
+        case nil: return nil
+        }
+    }
+
+    /// The knob's name: "nprobe" or "efSearch" (empty for exact indexes).
+    var tuningName: String {
+        switch tuning {
+        case .nprobe?: return "nprobe"
+        case .efSearch?: return "efSearch"
+        case nil: return ""
+        }
+    }
 
     /// "fp32 on cpu", "fp16 sharded over cl0, cl1": where the vectors are, briefly.
     var placementSummary: String {
@@ -84,4 +146,13 @@ struct IndexSummary: Equatable, Sendable {
         case .replicate: return "\(precision) replicated on \(names)"
         }
     }
+}
+
+
+/// The search-time knob of an approximate index.
+enum SearchTuning: Equatable, Sendable {
+    /// IVF: lists scanned per query, of `nlist`.
+    case nprobe(Int, nlist: Int)
+    /// HNSW: the candidate list size.
+    case efSearch(Int)
 }

@@ -1,4 +1,4 @@
-/// A long job (a move or a save) as the Jobs pane shows it.
+/// A long job (a move, a save or a conversion) as the Jobs pane shows it.
 struct JobState: Equatable, Sendable {
     /// Where the job is.
     enum Status: Equatable, Sendable {
@@ -25,6 +25,9 @@ struct JobState: Equatable, Sendable {
     var startedAt: Double
     var endedAt: Double?
     var status: Status = .running
+    /// Whether `done` counts rows of `rowBytes` all along, so a rate and a time left mean
+    /// something (moves and saves); a conversion's phases count different things.
+    var countsRows = true
 
     /// Whether it is still working (cancelling included).
     var isRunning: Bool { status == .running || status == .cancelling }
@@ -34,6 +37,7 @@ struct JobState: Equatable, Sendable {
 
     /// Rows per second so far, once measurable.
     func rowsPerSecond(now: Double) -> Double? {
+        guard countsRows else { return nil }
         let elapsed = (endedAt ?? now) - startedAt
         guard elapsed > 0, done > 0 else { return nil }
         return Double(done) / elapsed

@@ -19,6 +19,10 @@ struct ExplorerOptions {
     var k: Int
     /// Whether to print timings after the explorer closes.
     var measure: Bool
+    /// `--nprobe` for an IVF index.
+    var nprobe: Int?
+    /// `--ef-search` for an HNSW index.
+    var efSearch: Int?
 }
 
 /// Opens an index and runs the explorer on the terminal. Everything that can stop the program
@@ -64,6 +68,7 @@ enum ExplorerLauncher {
     /// - Throws: the index file's errors (the catalog's become the returned message).
     static func openSession(_ options: ExplorerOptions) throws -> (ExplorerSession, StatusMessage?) {
         let index = try FaissIndexFile.read(path: options.indexPath)
+        try SearchTuningOptions.apply(nprobe: options.nprobe, efSearch: options.efSearch, to: index, path: options.indexPath)
         let (catalog, message) = loadCatalog(options, index: index)
         let session = ExplorerSession(index: index, path: options.indexPath, catalog: catalog, registry: .shared,
                                       queue: MessageQueue())

@@ -3,11 +3,12 @@ import Foundation
 import TUI
 
 // The `:` command line: `:k 20`, `:move gpu0`, `:move cl0,cl1 shard fp16`, `:move cpu`,
-// `:save [PATH]`, `:theme light`, `:help`, `:q` (`:q!` quits without asking).
+// `:save [PATH]`, `:convert [FACTORY]`, `:nprobe N`, `:ef N`, `:theme light`, `:help`, `:q` (`:q!` quits
+// without asking).
 
 extension ExplorerUpdate {
     /// The commands, as help and errors list them.
-    static let commandSummary = "k N, move DEVICES [shard|replicate] [fp16|fp32], save [PATH], theme NAME, help, q"
+    static let commandSummary = "k N, move DEVICES [shard|replicate] [fp16|fp32], save [PATH], convert [FACTORY], nprobe N, ef N, theme NAME, help, q"
 
     /// Keys while the command line is open: Enter runs it, Esc (or Backspace on nothing) closes it.
     static func handleCommandLineKey(_ model: inout ExplorerModel, _ key: Key) -> [ExplorerEffect] {
@@ -58,6 +59,13 @@ extension ExplorerUpdate {
             prompt.isChecking = true
             model.overlay = .save(prompt)
             return [.checkSavePath(path)]
+        case "convert":
+            openConvertPrompt(&model, factory: arguments.isEmpty ? nil : arguments.joined())
+            return []
+        case "nprobe":
+            return setNprobe(&model, arguments.count == 1 ? arguments[0] : nil)
+        case "ef", "efsearch":
+            return setEfSearch(&model, arguments.count == 1 ? arguments[0] : nil)
         case "theme":
             guard arguments.count == 1 else {
                 model.message = .error("usage: :theme NAME (dark, light, monochrome, or a theme file)")

@@ -2,7 +2,8 @@ import Core
 import Foundation
 import TUI
 
-// Keys while a dialog is open: help, the device picker, the save prompt, the quit question.
+// Keys while a dialog is open: help, the device picker, the save prompt, the quit question
+// (the convert dialogs are in ExplorerUpdate+Convert).
 
 extension ExplorerUpdate {
     /// Routes a key to the open dialog.
@@ -23,6 +24,12 @@ extension ExplorerUpdate {
             let effects = handleSaveKey(&model, &prompt, key)
             if case .save = model.overlay { model.overlay = .save(prompt) }
             return effects
+        case .convert(var prompt):
+            let effects = handleConvertKey(&model, &prompt, key)
+            if case .convert = model.overlay { model.overlay = .convert(prompt) }
+            return effects
+        case let .converted(summary):
+            return handleConvertedKey(&model, summary, key)
         case .confirmQuit:
             switch key {
             case .character("y"), .character("Y"), .enter, .character("q"), .ctrl("c"):
@@ -109,8 +116,16 @@ extension ExplorerUpdate {
         }
     }
 
-    /// The runtime's answer to `.checkSavePath`: save, or ask for a second Enter to overwrite.
+    /// The runtime's answer to `.checkSavePath`: save (or convert), or ask for a second Enter to overwrite.
     static func savePathChecked(_ model: inout ExplorerModel, path: String, exists: Bool) -> [ExplorerEffect] {
+        if case .convert(var prompt) = model.overlay {
+            guard prompt.isChecking, prompt.path.text.trimmingCharacters(in: .whitespaces) == path else { return [] }
+            prompt.isChecking = false
+            guard exists else { return startConvert(&model, prompt) }
+            prompt.confirmingOverwrite = true
+            model.overlay = .convert(prompt)
+            return []
+        }
         guard case .save(var prompt) = model.overlay, prompt.isChecking,
               prompt.path.text.trimmingCharacters(in: .whitespaces) == path else { return [] }
         prompt.isChecking = false

@@ -67,6 +67,12 @@ enum ExplorerUpdate {
             model.message = .success("Saved \(ByteSize.format(model.index.bytes)) to \(path) (FAISS format, "
                                      + "from \(model.index.placementSummary)).")
             return []
+        case let .converted(summary):
+            return conversionFinished(&model, summary)
+        case let .switchedIndex(index):
+            return indexSwitched(&model, index)
+        case let .tuned(index):
+            return tuned(&model, index)
         case let .jobCancelled(job):
             finishJob(&model, job, status: .cancelled)
             let title = model.jobs.first { $0.id == job }?.title ?? "The job"
@@ -121,6 +127,8 @@ enum ExplorerUpdate {
             openPicker(&model, request: defaultPlacement(model))
         case .character("s"):
             openSavePrompt(&model, path: model.index.path)
+        case .character("c"):
+            openConvertPrompt(&model)
         case .escape:
             if model.focus == .products && !model.products.filter.text.isEmpty {
                 model.products.filter = TextInputState()
@@ -166,6 +174,10 @@ enum ExplorerUpdate {
                 return setK(&model, model.similar.k + 1)
             case .character("-"):
                 return setK(&model, model.similar.k - 1)
+            case .character(">"):
+                return scaleTuning(&model, up: true)
+            case .character("<"):
+                return scaleTuning(&model, up: false)
             default:
                 return []
             }
@@ -285,7 +297,7 @@ enum ExplorerUpdate {
     /// Opens the device picker on `request`, unless a job would get in the way or the index
     /// cannot move.
     static func openPicker(_ model: inout ExplorerModel, request: PlacementRequest) {
-        guard model.index.isMovable else {
+        guard model.index.holdsFlatVectors else {
             model.message = .warning("\(model.index.className) stays on the CPU: only flat indexes (with or without an IDMap) "
                                      + "move to OpenCL devices.")
             return
@@ -307,10 +319,12 @@ enum ExplorerUpdate {
     }
 
     /// Adds a running job and returns its number.
-    static func addJob(_ model: inout ExplorerModel, title: String) -> Int {
+    static func addJob(_ model: inout ExplorerModel, title: String, countsRows: Bool = true) -> Int {
         let id = model.takeTag()
-        model.jobs.append(JobState(id: id, title: title, total: model.index.count,
-                                   rowBytes: model.index.dimension * 4, startedAt: model.now))
+        var job = JobState(id: id, title: title, total: model.index.count, rowBytes: model.index.dimension * 4,
+                           startedAt: model.now)
+        job.countsRows = countsRows
+        model.jobs.append(job)
         if model.jobs.count > maximumJobsKept {
             model.jobs.removeFirst(model.jobs.count - maximumJobsKept)
         }

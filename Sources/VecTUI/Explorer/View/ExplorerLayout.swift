@@ -15,7 +15,7 @@ struct ExplorerLayout {
     let footer: Rect
 
     /// Lines the Index pane shows inside its border.
-    static let indexLines = 7
+    static let indexLines = 8
 
     /// The layout for a terminal of `size` showing `deviceCount` devices.
     init(size: Size, deviceCount: Int) {

@@ -13,6 +13,11 @@ enum FooterHints {
                         KeyHint("p", "fp32/fp16"), KeyHint("Enter", "move"), KeyHint("Esc", "cancel")]
             case let .save(prompt):
                 return [KeyHint("Enter", prompt.confirmingOverwrite ? "overwrite" : "save"), KeyHint("Esc", "cancel")]
+            case let .convert(prompt):
+                return [KeyHint("Enter", prompt.confirmingOverwrite ? "overwrite" : "convert"),
+                        KeyHint("Tab", prompt.field == .factory ? "edit the file" : "edit the factory"), KeyHint("Esc", "cancel")]
+            case .converted:
+                return [KeyHint("Enter", "explore the new index"), KeyHint("Esc", "keep this one")]
             case .confirmQuit:
                 return [KeyHint("y", "quit"), KeyHint("n", "stay")]
             }
@@ -31,10 +36,12 @@ enum FooterHints {
         case .index: pane = []
         case .devices: pane = [KeyHint("Enter", "move here")]
         case .products: pane = [KeyHint("/", "filter"), KeyHint("Enter", "similar")]
-        case .similar: pane = [KeyHint("Enter", "use as query"), KeyHint("+/-", "k")]
+        case .similar:
+            pane = [KeyHint("Enter", "use as query"), KeyHint("+/-", "k")]
+                + (model.index.tuning == nil ? [] : [KeyHint("</>", model.index.tuningName)])
         case .jobs: pane = [KeyHint("x", "cancel job")]
         }
         return pane + [KeyHint("m", "move"), KeyHint("s", "save"), KeyHint("?", "help"), KeyHint("q", "quit"),
-                       KeyHint("Tab", "pane"), KeyHint(":", "command"), KeyHint("↑↓", "select")]
+                       KeyHint("c", "convert"), KeyHint("Tab", "pane"), KeyHint(":", "command"), KeyHint("↑↓", "select")]
     }
 }

@@ -13,7 +13,9 @@ struct IndexPane: Widget {
         let index = model.index
         let type = index.innerClassName.map { "\(index.className) · \($0)" } ?? index.className
         let ids = index.hasIDs ? "\(ViewFormat.count(index.count)) × int64 (\(ByteSize.format(index.idBytes)))"
-                               : "row numbers"
+            : index.idsInLists ? "int64, in the inverted lists" : "row numbers"
+        let search = [index.tuningSummary ?? (index.holdsFlatVectors ? "exact (all vectors)" : "exact"),
+                      index.structure].filter { !$0.isEmpty }.joined(separator: " · ")
         let state = model.movedSinceSave ? "moved since saved (s saves it)" : "as on disk"
         let lines: [(String, String, String)] = [
             ("file", index.path, Role.text),
@@ -22,6 +24,7 @@ struct IndexPane: Widget {
             ("stored", "\(index.precision) · \(ByteSize.format(index.bytes))", Role.text),
             ("where", index.placement, Role.text),
             ("ids", ids, Role.text),
+            ("search", search, Role.text),
             ("state", state, model.movedSinceSave ? Role.warning : Role.dim),
         ]
         let labelWidth = 7

@@ -1,7 +1,8 @@
 import Core
 import TUI
 
-/// Pane 5: moves and saves with a progress bar, throughput and time left; `x` cancels.
+/// Pane 5: moves, saves and conversions with a progress bar (throughput and time left where
+/// rows are counted) and the phase; `x` cancels.
 struct JobsPane: Widget {
     let model: ExplorerModel
 
@@ -13,7 +14,7 @@ struct JobsPane: Widget {
         let inner = box.inner(area)
         guard !inner.isEmpty else { return }
         guard !model.jobs.isEmpty else {
-            TextLine("No jobs yet: m moves the index to a device, s saves it.", style: Style(role: Role.dim),
+            TextLine("No jobs yet: m moves the index to a device, s saves it, c converts it.", style: Style(role: Role.dim),
                      charset: model.charset).render(into: &buffer, area: inner.row(0))
             return
         }

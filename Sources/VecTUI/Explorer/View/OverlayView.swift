@@ -1,8 +1,8 @@
 import Core
 import TUI
 
-/// The open dialog, centred over the panes: help, the device picker, the save prompt, or the
-/// quit question.
+/// The open dialog, centred over the panes: help, the device picker, the save prompt, the
+/// convert dialogs (`ConvertView`), or the quit question.
 struct OverlayView: Widget {
     let model: ExplorerModel
     let overlay: Overlay
@@ -13,6 +13,8 @@ struct OverlayView: Widget {
         case .help: renderHelp(into: &buffer, area: area)
         case let .picker(picker): renderPicker(picker, into: &buffer, area: area)
         case let .save(prompt): renderSave(prompt, into: &buffer, area: area)
+        case let .convert(prompt): ConvertView(model: model).renderPrompt(prompt, into: &buffer, area: area)
+        case let .converted(summary): ConvertView(model: model).renderResult(summary, into: &buffer, area: area)
         case let .confirmQuit(reason): renderConfirmQuit(reason, into: &buffer, area: area)
         }
     }
@@ -26,6 +28,7 @@ struct OverlayView: Widget {
         ("/", "filter products by name (Enter shows the similar ones)"),
         ("m", "move the index: pick devices, see the memory each needs"),
         ("s", "save the index (FAISS format, from wherever it is)"),
+        ("c", "convert to IVF, PQ, SQ or HNSW: predicted size, then recall"),
         (":", "command line"),
         ("Esc", "close, go back, clear the filter or the message"),
         ("q  Ctrl-C", "quit (asks while a job runs or a move is unsaved)"),
@@ -34,11 +37,13 @@ struct OverlayView: Widget {
         ("Enter", "Products: similar products · Similar: use as the query"),
         ("", "Devices: move the index there"),
         ("+  -", "Similar: one more / fewer neighbour (k)"),
+        ("<  >", "Similar: halve / double nprobe (IVF) or efSearch (HNSW)"),
         ("x", "Jobs: cancel the selected move or save"),
         ("", "Commands"),
         (":k 20", "show 20 neighbours"),
         (":move gpu0", "also :move cl0,cl1 shard fp16 · :move cpu"),
         (":save PATH", "save to PATH (asks before overwriting)"),
+        (":convert HNSW32", "build another index type · :nprobe 16 · :ef 64"),
         (":theme light", "dark, light or monochrome · :q quits · :q! without asking"),
     ]
 
