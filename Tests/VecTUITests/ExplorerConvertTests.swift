@@ -175,4 +175,14 @@ final class ExplorerConvertTests: XCTestCase {
         type(&model, "ef 64")
         XCTAssertEqual(press(&model, "enter"), [.tune(.efSearch(64))])
     }
+
+    func testTheIndexPaneSaysHowVectorsAreCoded() throws {
+        let cases = [("Flat", "fp32"), ("IVF16,Flat", "fp32"), ("IVF16,SQ8", "scalar codes, 16 B each (QT_8bit) of residuals"),
+                     ("IVF16,PQ8x6", "PQ codes, 8 × 6 bits of residuals"), ("SQfp16", "scalar codes, 32 B each (QT_fp16)"),
+                     ("PQ4", "PQ codes, 4 × 8 bits"), ("IDMap2,HNSW8", "fp32, with a graph")]
+        for (factory, coding) in cases {
+            let index = try IndexFactory.make(factory, dimension: 16, metric: .l2)
+            XCTAssertEqual(IndexSummary(index: index, path: "x").coding, coding, factory)
+        }
+    }
 }

@@ -23,8 +23,11 @@ struct IndexSummary: Equatable, Sendable {
     var dimension: Int
     var count: Int
     var metric: Metric
-    /// How vectors are stored where they live.
+    /// How vectors are stored where they live (flat vectors: fp32 on the host, fp32 or fp16 on devices).
     var precision: DevicePrecision
+    /// How the vectors are coded, for people: "fp32", "fp16", "8-bit scalar codes (QT_8bit)",
+    /// "PQ codes, 32 × 8 bits".
+    var coding: String
     /// Bytes the index holds, all components together.
     var bytes: Int
     /// Where the vectors live, for people ("host RAM (memory-mapped)", "fp16 on cl0").
@@ -71,6 +74,7 @@ struct IndexSummary: Equatable, Sendable {
         default: tuning = nil
         }
         structure = IndexSummary.describe((inner as? IndexDetails)?.details ?? [])
+        coding = IndexSummary.coding(of: inner)
         if let device = inner as? DeviceFlatIndex {
             precision = device.precision
             layout = device.layout
@@ -109,6 +113,25 @@ struct IndexSummary: Equatable, Sendable {
             if let ef = int("efConstruction") { parts.append("efConstruction \(ef)") }
         }
         return parts.joined(separator: " · ")
+    }
+
+    /// How `index` codes its vectors (the precision of flat ones is filled in by `init`).
+    static func coding(of index: any VectorIndex) -> String {
+        func quantizer(_ sq: ScalarQuantizer) -> String { "scalar codes, \(sq.codeSize) B each (\(sq.type))" }
+        func product(_ pq: ProductQuantizer) -> String { "PQ codes, \(pq.m) × \(pq.nbits) bits" }
+        switch index {
+        case let device as DeviceFlatIndex: return "\(device.precision)"
+        case let ivf as IVFIndex:
+            switch ivf.encoding {
+            case .flat: return "fp32"
+            case let .scalarQuantizer(sq): return quantizer(sq) + (ivf.byResidual ? " of residuals" : "")
+            case let .productQuantizer(pq): return product(pq) + (ivf.byResidual ? " of residuals" : "")
+            }
+        case let sq as ScalarQuantizerIndex: return quantizer(sq.quantizer)
+        case let pq as PQIndex: return product(pq.pq)
+        case is HNSWIndex: return "fp32, with a graph"
+        default: return "fp32"
+        }
     }
 
     /// What the placement planner needs to know.

@@ -21,7 +21,7 @@ struct IndexPane: Widget {
             ("file", index.path, Role.text),
             ("type", type, Role.text),
             ("shape", "\(ViewFormat.count(index.count)) × \(index.dimension) · \(ViewFormat.metric(index.metric))", Role.text),
-            ("stored", "\(index.precision) · \(ByteSize.format(index.bytes))", Role.text),
+            ("stored", "\(index.coding) · \(ByteSize.format(index.bytes))", Role.text),
             ("where", index.placement, Role.text),
             ("ids", ids, Role.text),
             ("search", search, Role.text),
