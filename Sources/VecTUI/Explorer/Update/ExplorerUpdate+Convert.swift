@@ -14,10 +14,7 @@ extension ExplorerUpdate {
                                      + "conversions start from a flat index (open its flat file).")
             return
         }
-        if let job = model.runningJobs.first {
-            model.message = .warning("\(job.title) is running; wait for it or cancel it in Jobs (x).")
-            return
-        }
+        if refuseWhileAJobRuns(&model) { return }
         let text = factory ?? ConvertPrompt.defaultFactory(count: model.index.count)
         model.overlay = .convert(ConvertPrompt(factory: text, index: model.index))
     }
@@ -87,10 +84,7 @@ extension ExplorerUpdate {
     /// Closes the dialog and starts the conversion job.
     static func startConvert(_ model: inout ExplorerModel, _ prompt: ConvertPrompt) -> [ExplorerEffect] {
         model.overlay = nil
-        if let job = model.runningJobs.first {
-            model.message = .warning("\(job.title) is running; wait for it or cancel it in Jobs (x).")
-            return []
-        }
+        if refuseWhileAJobRuns(&model) { return [] }
         guard case let .success(prediction) = prompt.prediction else { return [] }
         let factory = prompt.factory.text.trimmingCharacters(in: .whitespaces)
         let path = prompt.path.text.trimmingCharacters(in: .whitespaces)

@@ -138,10 +138,7 @@ extension ExplorerUpdate {
     /// Closes the prompt and starts saving to `path`.
     static func startSave(_ model: inout ExplorerModel, path: String) -> [ExplorerEffect] {
         model.overlay = nil
-        if let job = model.runningJobs.first {
-            model.message = .warning("\(job.title) is running; wait for it or cancel it in Jobs (x).")
-            return []
-        }
+        if refuseWhileAJobRuns(&model) { return [] }
         let name = path.split(separator: "/").last.map(String.init) ?? path
         let job = addJob(&model, title: "Save to \(name)")
         model.message = .info("Saving to \(path)…")

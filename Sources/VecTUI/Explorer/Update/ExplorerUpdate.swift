@@ -302,20 +302,22 @@ enum ExplorerUpdate {
                                      + "move to OpenCL devices.")
             return
         }
-        if let job = model.runningJobs.first {
-            model.message = .warning("\(job.title) is running; wait for it or cancel it in Jobs (x).")
-            return
-        }
+        if refuseWhileAJobRuns(&model) { return }
         model.overlay = .picker(PlacementPicker(choices: model.devices.map(\.device.name), request: request))
     }
 
     /// Opens the save dialog with `path`, unless a job would get in the way.
     static func openSavePrompt(_ model: inout ExplorerModel, path: String) {
-        if let job = model.runningJobs.first {
-            model.message = .warning("\(job.title) is running; wait for it or cancel it in Jobs (x).")
-            return
-        }
+        if refuseWhileAJobRuns(&model) { return }
         model.overlay = .save(SavePrompt(path: path))
+    }
+
+    /// Says so and answers true when a job is running (one job at a time: a move, save or
+    /// conversion would race the running one for the index).
+    static func refuseWhileAJobRuns(_ model: inout ExplorerModel) -> Bool {
+        guard let job = model.runningJobs.first else { return false }
+        model.message = .warning("\(job.title) is running; wait for it or cancel it in Jobs (x).")
+        return true
     }
 
     /// Adds a running job and returns its number.

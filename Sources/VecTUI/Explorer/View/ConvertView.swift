@@ -60,15 +60,8 @@ struct ConvertView {
                 put([Span("Fits: host RAM has \(ByteSize.format(host.freeBytes)) free.", role: Role.success)])
             }
         }
-        line = max(line, inner.height - 1)
-        let note: Span
-        if prompt.confirmingOverwrite {
-            note = Span("That file exists: Enter again overwrites it, Esc keeps it.", role: Role.warning)
-        } else if prompt.isChecking {
-            note = Span("Checking the path…", role: Role.dim)
-        } else {
-            note = Span("Trains on a sample, adds all, saves atomically, then measures recall@1/10.", role: Role.dim)
-        }
+        let note = OverlayView.pathNote(confirmingOverwrite: prompt.confirmingOverwrite, isChecking: prompt.isChecking,
+                                        otherwise: "Trains on a sample, adds all, saves atomically, then measures recall@1/10.")
         guard inner.height > 0 else { return }
         TextLine(spans: [note], charset: model.charset).render(into: &buffer, area: inner.row(inner.height - 1))
     }
@@ -84,7 +77,7 @@ struct ConvertView {
         let training = summary.trainVectors > 0
             ? "train \(ExplorerUpdate.formatSeconds(summary.trainSeconds)) on \(ViewFormat.count(summary.trainVectors)) vectors · "
             : ""
-        let lines: [(String, String, String)] = [
+        let lines: [LabelledLines.Line] = [
             ("file", "\(summary.path) (\(ByteSize.format(summary.fileBytes)))", Role.text),
             ("type", summary.structure.isEmpty ? summary.className : "\(summary.className) · \(summary.structure)", Role.text),
             ("build", "\(training)add \(ExplorerUpdate.formatSeconds(summary.addSeconds)) · save "
@@ -97,15 +90,7 @@ struct ConvertView {
             ("search", "those queries: exact \(ViewFormat.milliseconds(summary.exactSearchSeconds * 1000)) · "
                 + "new index \(ViewFormat.milliseconds(summary.targetSearchSeconds * 1000))", Role.text),
         ]
-        let labelWidth = 8
-        for (row, (label, value, role)) in lines.enumerated() where row < inner.height {
-            let y = inner.y + row
-            buffer.put(label, x: inner.x, y: y, style: Style(role: Role.dim), maxWidth: labelWidth)
-            let width = inner.width - labelWidth
-            guard width > 0 else { continue }
-            let shown = truncate(value, toWidth: width, ellipsis: model.charset.ellipsis, mode: label == "file" ? .head : .tail)
-            buffer.put(shown, x: inner.x + labelWidth, y: y, style: Style(role: role), maxWidth: width)
-        }
+        LabelledLines(lines: lines, labelWidth: 8, charset: model.charset).render(into: &buffer, area: inner)
         guard inner.height > lines.count + 1 else { return }
         KeyHints([KeyHint("Enter", "explore the new index"), KeyHint("Esc", "keep exploring this one")], charset: model.charset)
             .render(into: &buffer, area: inner.row(lines.count + 1))

@@ -17,7 +17,7 @@ struct IndexPane: Widget {
         let search = [index.tuningSummary ?? (index.holdsFlatVectors ? "exact (all vectors)" : "exact"),
                       index.structure].filter { !$0.isEmpty }.joined(separator: " · ")
         let state = model.movedSinceSave ? "moved since saved (s saves it)" : "as on disk"
-        let lines: [(String, String, String)] = [
+        let lines: [LabelledLines.Line] = [
             ("file", index.path, Role.text),
             ("type", type, Role.text),
             ("shape", "\(ViewFormat.count(index.count)) × \(index.dimension) · \(ViewFormat.metric(index.metric))", Role.text),
@@ -27,14 +27,6 @@ struct IndexPane: Widget {
             ("search", search, Role.text),
             ("state", state, model.movedSinceSave ? Role.warning : Role.dim),
         ]
-        let labelWidth = 7
-        for (row, (label, value, role)) in lines.enumerated() where row < inner.height {
-            let y = inner.y + row
-            buffer.put(label, x: inner.x, y: y, style: Style(role: Role.dim), maxWidth: labelWidth)
-            let width = inner.width - labelWidth
-            guard width > 0 else { continue }
-            let shown = truncate(value, toWidth: width, ellipsis: model.charset.ellipsis, mode: label == "file" ? .head : .tail)
-            buffer.put(shown, x: inner.x + labelWidth, y: y, style: Style(role: role), maxWidth: width)
-        }
+        LabelledLines(lines: lines, labelWidth: 7, charset: model.charset).render(into: &buffer, area: inner)
     }
 }

@@ -137,15 +137,17 @@ struct OverlayView: Widget {
                  style: Style(role: Role.dim), charset: model.charset).render(into: &buffer, area: inner.row(0))
         TextInput(state: prompt.path, prompt: "path ", placeholder: "where to save", focused: true)
             .render(into: &buffer, area: inner.row(1))
-        let note: Span
-        if prompt.confirmingOverwrite {
-            note = Span("That file exists: Enter again overwrites it, Esc keeps it.", role: Role.warning)
-        } else if prompt.isChecking {
-            note = Span("Checking the path…", role: Role.dim)
-        } else {
-            note = Span("The old file stays whole until the new one is complete.", role: Role.dim)
-        }
+        let note = OverlayView.pathNote(confirmingOverwrite: prompt.confirmingOverwrite, isChecking: prompt.isChecking,
+                                        otherwise: "The old file stays whole until the new one is complete.")
         TextLine(spans: [note], charset: model.charset).render(into: &buffer, area: inner.row(3))
+    }
+
+    /// The line under a path being chosen for writing: the overwrite question, the check in
+    /// progress, or `otherwise`.
+    static func pathNote(confirmingOverwrite: Bool, isChecking: Bool, otherwise: String) -> Span {
+        if confirmingOverwrite { return Span("That file exists: Enter again overwrites it, Esc keeps it.", role: Role.warning) }
+        if isChecking { return Span("Checking the path…", role: Role.dim) }
+        return Span(otherwise, role: Role.dim)
     }
 
     private func renderConfirmQuit(_ reason: String, into buffer: inout CellBuffer, area: Rect) {
