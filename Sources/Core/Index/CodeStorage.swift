@@ -65,6 +65,23 @@ public final class CodeStorage: @unchecked Sendable {
         count += n
     }
 
+    /// Appends the codes of every row of `vectors`, 65,536 rows at a time: `encode(rows, n, out)`
+    /// writes the codes of `n` rows. Reports rows done after each block; false stops (the
+    /// blocks already added stay, as with FAISS's add).
+    func appendEncoded(_ vectors: VectorMatrix, progress: ProgressHandler,
+                       encode: (UnsafePointer<Float>, Int, UnsafeMutablePointer<UInt8>) -> Void) throws {
+        let block = 65_536, d = vectors.dimension
+        var start = 0
+        while start < vectors.rows {
+            let rows = min(block, vectors.rows - start)
+            vectors.values.withUnsafeBufferPointer { x in
+                append(rows) { out in encode(x.baseAddress! + start * d, rows, out.assumingMemoryBound(to: UInt8.self)) }
+            }
+            start += rows
+            guard progress(start, vectors.rows) else { throw CancellationError() }
+        }
+    }
+
     private func reserve(_ wanted: Int) {
         if owned != nil && mapping == nil && wanted <= capacity { return }
         let newCapacity = max(wanted, count == 0 ? wanted : max(capacity * 3 / 2, 1024))

@@ -84,18 +84,7 @@ public final class PQIndex: TrainableIndex, IndexDetails {
         guard vectors.dimension == dimension else {
             throw IndexError.dimensionMismatch(expected: dimension, found: vectors.dimension, what: "the vectors added")
         }
-        let block = 65_536
-        var start = 0
-        while start < vectors.rows {
-            let rows = min(block, vectors.rows - start)
-            vectors.values.withUnsafeBufferPointer { x in
-                codes.append(rows) { out in
-                    pq.encode(x.baseAddress! + start * dimension, count: rows, into: out.assumingMemoryBound(to: UInt8.self))
-                }
-            }
-            start += rows
-            guard progress(start, vectors.rows) else { throw CancellationError() }
-        }
+        try codes.appendEncoded(vectors, progress: progress) { x, rows, out in pq.encode(x, count: rows, into: out) }
     }
 
     public func search(_ queries: VectorMatrix, k: Int) throws -> SearchResult {

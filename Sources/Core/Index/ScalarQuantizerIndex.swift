@@ -57,21 +57,10 @@ public final class ScalarQuantizerIndex: TrainableIndex, IndexDetails {
             throw IndexError.dimensionMismatch(expected: dimension, found: vectors.dimension, what: "the vectors added")
         }
         let d = dimension, cs = quantizer.codeSize
-        let block = 65_536
-        var start = 0
-        while start < vectors.rows {
-            let rows = min(block, vectors.rows - start)
-            vectors.values.withUnsafeBufferPointer { x in
-                let x = x.baseAddress! + start * d
-                codes.append(rows) { out in
-                    let out = out.assumingMemoryBound(to: UInt8.self)
-                    Parallel.forEachSlice(of: rows, parts: rows * d < 1 << 16 ? 1 : Parallel.workerCount) { _, range in
-                        for i in range { quantizer.encode(x + i * d, into: out + i * cs) }
-                    }
-                }
+        try codes.appendEncoded(vectors, progress: progress) { x, rows, out in
+            Parallel.forEachSlice(of: rows, parts: rows * d < 1 << 16 ? 1 : Parallel.workerCount) { _, range in
+                for i in range { quantizer.encode(x + i * d, into: out + i * cs) }
             }
-            start += rows
-            guard progress(start, vectors.rows) else { throw CancellationError() }
         }
     }
 
