@@ -28,6 +28,8 @@ import time
 import faiss
 import numpy as np
 
+from benchlib import cpu_model, run_json
+
 HERE = pathlib.Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent
 
@@ -111,10 +113,7 @@ def bench_faiss(index, xq, args):
 def bench_vectui(index_path, queries_path, args):
     cmd = [args.vectui, "bench", str(index_path), "--queries", str(queries_path), "-k", str(args.k),
            "--runs", str(args.runs), "--single-queries", str(args.single_queries), "--json"]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        sys.exit(f"vectui bench failed ({proc.returncode}): {proc.stderr.strip()}")
-    return json.loads(proc.stdout), cmd
+    return run_json(cmd), cmd
 
 
 def check_agreement(index, index_path, queries_path, xq, args, nq=20):
@@ -130,16 +129,6 @@ def check_agreement(index, index_path, queries_path, xq, args, nq=20):
     _, want = index.search(xq[:nq], args.k)
     same = sum(len(set(g) & set(w.tolist())) for g, w in zip(got, want))
     return f"{same}/{nq * args.k} top-{args.k} ids in common over {nq} queries"
-
-
-def cpu_model():
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def main():

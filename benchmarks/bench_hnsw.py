@@ -20,17 +20,17 @@ and prints markdown tables, marking the smallest efSearch where faiss reaches re
 """
 
 import argparse
-import json
 import os
 import pathlib
 import platform
 import resource
-import subprocess
 import sys
 import time
 
 import faiss
 import numpy as np
+
+from benchlib import run_json
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent
@@ -90,13 +90,6 @@ def data_files(args):
 def recall(found, truth):
     k = truth.shape[1]
     return float(np.mean([len(set(f[:k]) & set(t)) / k for f, t in zip(found, truth)]))
-
-
-def run_json(cmd):
-    proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True)
-    if proc.returncode != 0:
-        sys.exit(f"{' '.join(map(str, cmd))} failed ({proc.returncode}): {proc.stderr.strip()}")
-    return json.loads(proc.stdout)
 
 
 def faiss_qps(index, xq, k, ef, runs):

@@ -19,16 +19,16 @@ queries and their exact top-10 in benchmarks/data/, then:
 """
 
 import argparse
-import json
 import os
 import pathlib
 import platform
-import subprocess
 import sys
 import time
 
 import faiss
 import numpy as np
+
+from benchlib import cpu_model, run_json
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent
@@ -124,10 +124,7 @@ def recall(ids, truth):
 
 
 def run_vectui(args, *cmd):
-    proc = subprocess.run([args.vectui, *map(str, cmd)], capture_output=True, text=True)
-    if proc.returncode != 0:
-        sys.exit(f"vectui {' '.join(map(str, cmd))} failed ({proc.returncode}): {proc.stderr.strip()}")
-    return json.loads(proc.stdout)
+    return run_json([args.vectui, *cmd])
 
 
 def vectui_ids(args, index_path, queries_path, nprobe):
@@ -150,16 +147,6 @@ def faiss_search(index, xq, nprobe, runs):
         _, ids = index.search(xq, 10)
         best = min(best, time.perf_counter() - t0)
     return ids, len(xq) / best
-
-
-def cpu_model():
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def main():
