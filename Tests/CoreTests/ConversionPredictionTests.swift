@@ -54,7 +54,7 @@ final class ConversionPredictionTests: XCTestCase {
         XCTAssertEqual(prediction.indexBytes, 1024 * 128 * 4 + 1_000_000 * (32 + 8) + 128 * 256 * 4)
         XCTAssertEqual(prediction.searchCaches.map(\.bytes), [1024 * 128 * 4, 1024 * 32 * 256 * 4])
         XCTAssertEqual(prediction.trainSampleBytes, 50_000 * 128 * 4)
-        XCTAssertEqual(prediction.chunkBytes, 2 * 65_536 * 128 * 4, "the rows read and their matrix")
+        XCTAssertEqual(prediction.chunkBytes, 65_536 * 128 * 4, "one chunk of rows, read in place")
         XCTAssertEqual(prediction.peakBytes, prediction.indexBytes + prediction.chunkBytes + 1024 * 128 * 4 + 1024 * 32 * 256 * 4)
         options.trainSize = 400_000
         let bigSample = try IndexConversion(options: options).predict(count: 1_000_000, dimension: 128, metric: .l2,
@@ -70,6 +70,32 @@ final class ConversionPredictionTests: XCTestCase {
         let job = IndexConversion(options: IndexConversion.Options(factory: "IVF64,LSH"))
         XCTAssertThrowsError(try job.predict(count: 10, dimension: 8, metric: .l2, sourceIDMap: nil)) { error in
             XCTAssertEqual((error as? IndexFactoryError)?.part, "LSH")
+        }
+    }
+
+    func testConversionsSizeTheirStorageOnceAndKeepNoUndoCopy() throws {
+        let folder = TemporaryFolder()
+        let source = try source(ids: true)
+        for factory in ["Flat", "SQ8", "PQ8", "HNSW8"] {
+            var options = IndexConversion.Options(factory: factory)
+            options.queryCount = 0
+            options.chunkRows = 1_000  // six adds: each would have grown the storage
+            let (built, _) = try IndexConversion(options: options).run(source: source, writingTo: folder.file("c.index"))
+            let wrapper = try XCTUnwrap(built as? IDMapIndex, factory)
+            XCTAssertGreaterThanOrEqual(wrapper.ids.capacity, rows)
+            switch wrapper.inner {
+            case let flat as FlatIndex: XCTAssertEqual(flat.storage.capacityRows, rows, factory)
+            case let sq as ScalarQuantizerIndex: XCTAssertEqual(sq.codes.capacity, rows, factory)
+            case let pq as PQIndex: XCTAssertEqual(pq.codes.capacity, rows, factory)
+            case let hnsw as HNSWIndex:
+                XCTAssertEqual(hnsw.storage.storage.capacityRows, rows)
+                XCTAssertFalse(hnsw.undoesCancelledAdds)
+                let graph = hnsw.graph
+                // Reserved once for the expected slots (+1 % and 4,096), never grown by half again.
+                XCTAssertGreaterThanOrEqual(graph.ownedCapacity, graph.neighborCount)
+                XCTAssertLessThanOrEqual(graph.ownedCapacity, Int(Double(graph.neighborCount) * 1.05) + 4096)
+            default: XCTFail("\(factory): \(wrapper.inner.faissClassName)")
+            }
         }
     }
 }

@@ -6,7 +6,7 @@ public final class CodeStorage: @unchecked Sendable {
     /// Number of codes.
     public private(set) var count: Int
     private var owned: UnsafeMutableRawPointer?
-    private var capacity: Int
+    private(set) var capacity: Int
     private var mapping: MappedFile?
     private var mappedOffset: Int
     private var ledgerEntry: LedgerEntry
@@ -82,9 +82,16 @@ public final class CodeStorage: @unchecked Sendable {
         }
     }
 
-    private func reserve(_ wanted: Int) {
+    /// Makes room for `total` codes in all, exactly, so appending up to that many never
+    /// reallocates.
+    public func reserveCapacity(_ total: Int) {
+        guard total > count else { return }
+        reserve(total, exactly: true)
+    }
+
+    private func reserve(_ wanted: Int, exactly: Bool = false) {
         if owned != nil && mapping == nil && wanted <= capacity { return }
-        let newCapacity = max(wanted, count == 0 ? wanted : max(capacity * 3 / 2, 1024))
+        let newCapacity = exactly ? wanted : max(wanted, count == 0 ? wanted : max(capacity * 3 / 2, 1024))
         let fresh = UnsafeMutableRawPointer.allocate(byteCount: max(1, newCapacity * codeSize), alignment: 64)
         if count > 0, let base = baseAddress { fresh.copyMemory(from: base, byteCount: count * codeSize) }
         owned?.deallocate()

@@ -79,7 +79,7 @@ final class HNSWGraph: @unchecked Sendable {
 
     private(set) var neighborCount: Int
     private var owned: UnsafeMutablePointer<Int32>?
-    private var ownedCapacity = 0
+    private(set) var ownedCapacity = 0
     private var mapping: MappedFile?
     private var mappedOffset = 0
 
@@ -166,9 +166,29 @@ final class HNSWGraph: @unchecked Sendable {
     /// Bytes the neighbour ids take (in the mapping or owned).
     var neighborByteCount: Int { neighborCount * 4 }
 
-    private func reserveNeighbors(_ wanted: Int) {
+    /// Neighbour slots a node gets on average: FAISS draws a node's top layer with
+    /// `assignProbas` and gives it every slot up to that layer (2M on layer 0, M above).
+    var expectedSlotsPerNode: Double {
+        var expected = 0.0
+        for (level, probability) in assignProbas.enumerated() where level + 1 < cumNeighbors.count {
+            expected += probability * Double(cumNeighbors[level + 1])
+        }
+        return expected
+    }
+
+    /// Makes room for `total` nodes: their levels and offsets, and the neighbour slots they
+    /// are expected to take plus a margin (1 % and 4,096 slots; the levels are drawn at random).
+    func reserve(nodes total: Int) {
+        guard total > count else { return }
+        levels.reserveCapacity(total)
+        offsets.reserveCapacity(total + 1)
+        let expected = Int((Double(total - count) * expectedSlotsPerNode * 1.01).rounded(.up)) + 4096
+        reserveNeighbors(neighborCount + expected, exactly: true)
+    }
+
+    private func reserveNeighbors(_ wanted: Int, exactly: Bool = false) {
         if owned != nil && mapping == nil && wanted <= ownedCapacity { return }
-        let capacity = max(wanted, mapping == nil ? max(ownedCapacity * 3 / 2, 4096) : wanted)
+        let capacity = exactly ? wanted : max(wanted, mapping == nil ? max(ownedCapacity * 3 / 2, 4096) : wanted)
         let fresh = UnsafeMutablePointer<Int32>.allocate(capacity: max(capacity, 1))
         if neighborCount > 0 {
             UnsafeMutableRawPointer(fresh).copyMemory(from: neighborBase, byteCount: neighborCount * 4)

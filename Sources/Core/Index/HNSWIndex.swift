@@ -92,8 +92,14 @@ public final class HNSWIndex: TrainableIndex, IndexDetails {
         try add(vectors, ids: ids, progress: { _, _ in true })
     }
 
+    /// Whether a cancelled or failed `add` puts the graph back as it was, which needs a copy of
+    /// its links for the duration of the add. A conversion, which throws the whole index away
+    /// when cancelled, turns this off to build without that copy.
+    var undoesCancelledAdds = true
+
     /// Adds vectors and links them into the graph on every core, reporting (vectors linked,
-    /// vectors to link). Cancelling leaves the index exactly as it was before the call.
+    /// vectors to link). Cancelling leaves the index exactly as it was before the call (unless
+    /// `undoesCancelledAdds` is off).
     public func add(_ vectors: VectorMatrix, ids: [Int64]?, progress: ProgressHandler) throws {
         guard ids == nil else { throw IndexError.idsNotAccepted(className: faissClassName) }
         guard vectors.dimension == dimension else {
@@ -106,13 +112,13 @@ public final class HNSWIndex: TrainableIndex, IndexDetails {
             throw HNSWError.tooManyVectors(n0 + n)
         }
         try checkLevelTables()
-        let snapshot = graph.snapshot()
+        let snapshot = undoesCancelledAdds ? graph.snapshot() : nil
         do {
             try vectors.values.withUnsafeBytes { newRows in
                 try build(newRows: newRows.baseAddress ?? UnsafeRawPointer(bitPattern: 64)!, n0: n0, n: n, progress: progress)
             }
         } catch {
-            graph.restore(snapshot)
+            if let snapshot { graph.restore(snapshot) }
             throw error
         }
         try storage.append(vectors)

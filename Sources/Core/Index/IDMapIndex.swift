@@ -1,7 +1,7 @@
 /// Gives the vectors of an inner index arbitrary 64-bit ids (FAISS `IndexIDMap`, and
 /// `IndexIDMap2`, which also looks vectors up by id). Both look ids up here, building the
 /// reverse map on first use, since similar-item lookups need `reconstruct(id:)`.
-public final class IDMapIndex: VectorIndex {
+public final class IDMapIndex: VectorIndex, CapacityReserving {
     /// FAISS's two wrappers. They store the same bytes; IDMap2 promises lookup by id.
     public enum Kind: Sendable {
         case idMap
@@ -16,6 +16,12 @@ public final class IDMapIndex: VectorIndex {
     }
     private let idsEntry = MemoryLedger.shared.record(device: MemoryLedger.hostDevice, kind: .ids, bytes: 0)
     private var rowByID: [Int64: Int]?
+
+    /// Makes room for `total` ids, and in the inner index for as many vectors when it can.
+    func reserveCapacity(forTotal total: Int) {
+        ids.reserveCapacity(total)
+        (inner as? CapacityReserving)?.reserveCapacity(forTotal: total)
+    }
 
     /// Wraps `inner`, whose row i has id `ids[i]`.
     /// - Throws: `IndexError.idCountMismatch` when the counts differ.

@@ -64,7 +64,7 @@ extension IndexConversion {
             add("SQ ranges", sq.quantizer.type.trainedCount(dimension: d) * 4)
         case let hnsw as HNSWIndex:
             add("vectors", n * d * 4)
-            add("links", Int((Double(n) * hnsw.expectedNeighborSlotsPerNode).rounded()) * 4)
+            add("links", Int((Double(n) * hnsw.graph.expectedSlotsPerNode).rounded()) * 4)
             add("levels", n * 4 + (n + 1) * 8)
         default:
             add("vectors", n * d * 4)
@@ -82,19 +82,6 @@ extension IndexConversion {
         }
         let chunkRows = min(n, max(1, min(options.chunkRows, (256 << 20) / max(1, d * 4))))
         return Prediction(className: target.faissClassName, components: components, searchCaches: caches,
-                          trainSampleBytes: trainSize * d * 4, chunkBytes: 2 * chunkRows * d * 4)
-    }
-}
-
-extension HNSWIndex {
-    /// Neighbour slots a node gets on average: FAISS draws a node's top layer with
-    /// `assign_probas` and gives it every slot up to that layer (2M on layer 0, M above).
-    var expectedNeighborSlotsPerNode: Double {
-        let graph = self.graph
-        var expected = 0.0
-        for (level, probability) in graph.assignProbas.enumerated() where level + 1 < graph.cumNeighbors.count {
-            expected += probability * Double(graph.cumNeighbors[level + 1])
-        }
-        return expected
+                          trainSampleBytes: trainSize * d * 4, chunkBytes: chunkRows * d * 4)
     }
 }

@@ -133,15 +133,22 @@ public struct IndexConversion {
         }
         let trainSeconds = Date().timeIntervalSince(trainStart)
 
-        // Adding everything, chunk by chunk.
+        // Adding everything, chunk by chunk, into storage sized for all of it (no reallocation);
+        // a cancelled conversion discards the index, so HNSW need not keep an undo copy.
+        (target as? CapacityReserving)?.reserveCapacity(forTotal: n)
+        (core as? HNSWIndex)?.undoesCancelledAdds = false
         let addStart = Date()
         var row = 0
         let chunk = max(1, min(options.chunkRows, (256 << 20) / max(1, d * 4)))
         var buffer = [Float](repeating: 0, count: min(n, chunk) * d)
         while row < n {
             let end = min(n, row + chunk)
+            // The last chunk may be shorter: drop the tail (capacity kept, nothing copied).
+            if buffer.count > (end - row) * d { buffer.removeLast(buffer.count - (end - row) * d) }
             try buffer.withUnsafeMutableBufferPointer { try rows.readRows(row..<end, into: $0.baseAddress!) }
-            let matrix = VectorMatrix(rows: end - row, dimension: d, values: Array(buffer[0..<((end - row) * d)]))
+            // The matrix shares the buffer's storage; it is gone before the next read, so that
+            // read writes in place rather than copying.
+            let matrix = VectorMatrix(rows: end - row, dimension: d, values: buffer)
             let ids = idsForAdd(row..<end)
             if let trainable = target as? TrainableIndex {
                 try trainable.add(matrix, ids: ids, progress: { done, _ in progress(.adding, row + done, n) })

@@ -111,3 +111,30 @@ public protocol TrainableIndex: VectorIndex {
     /// Adds vectors (with ids where the index keeps them), reporting progress.
     func add(_ vectors: VectorMatrix, ids: [Int64]?, progress: ProgressHandler) throws
 }
+
+/// An index that can size its storage for vectors still to come, so that adding them in
+/// chunks never reallocates (a reallocation holds the old and the new buffer at once: a
+/// second copy of everything added so far). `IndexConversion` reserves the final count.
+protocol CapacityReserving: VectorIndex {
+    /// Makes room for `total` vectors in all.
+    func reserveCapacity(forTotal total: Int)
+}
+
+extension FlatIndex: CapacityReserving {
+    func reserveCapacity(forTotal total: Int) { storage.reserveCapacity(rows: total) }
+}
+
+extension ScalarQuantizerIndex: CapacityReserving {
+    func reserveCapacity(forTotal total: Int) { codes.reserveCapacity(total) }
+}
+
+extension PQIndex: CapacityReserving {
+    func reserveCapacity(forTotal total: Int) { codes.reserveCapacity(total) }
+}
+
+extension HNSWIndex: CapacityReserving {
+    func reserveCapacity(forTotal total: Int) {
+        storage.reserveCapacity(forTotal: total)
+        graph.reserve(nodes: total)
+    }
+}

@@ -8,7 +8,7 @@ public final class VectorStorage: @unchecked Sendable {
     public let dimension: Int
     public private(set) var rows: Int
     private var owned: UnsafeMutableRawPointer?
-    private var capacityRows: Int
+    private(set) var capacityRows: Int
     private var mapping: MappedFile?
     private var mappedOffset: Int
     private var ledgerEntry: LedgerEntry
@@ -104,9 +104,16 @@ public final class VectorStorage: @unchecked Sendable {
         rows += count
     }
 
-    private func reserve(rows wanted: Int) {
+    /// Makes room for `total` rows in all, exactly, so appending up to that many never
+    /// reallocates (a reallocation holds the old and the new buffer at once).
+    public func reserveCapacity(rows total: Int) {
+        guard total > rows else { return }
+        reserve(rows: total, exactly: true)
+    }
+
+    private func reserve(rows wanted: Int, exactly: Bool = false) {
         if owned != nil && mapping == nil && wanted <= capacityRows { return }
-        let newCapacity = max(wanted, rows == 0 ? wanted : max(capacityRows * 3 / 2, 1024))
+        let newCapacity = exactly ? wanted : max(wanted, rows == 0 ? wanted : max(capacityRows * 3 / 2, 1024))
         let stride = dimension * 4
         let fresh = UnsafeMutableRawPointer.allocate(byteCount: max(newCapacity * stride, 1), alignment: 64)
         if rows > 0, let base = baseAddress { fresh.copyMemory(from: base, byteCount: rows * stride) }
