@@ -1,5 +1,7 @@
-/// Fixed-size codes (quantized vectors) stored back to back: owned and growable, or borrowed
-/// from a memory-mapped file (a FAISS `IxSQ`/`IxPq` file's code block), copied only when appended to.
+/// Fixed-size records stored back to back — codes of quantized vectors, or float32 rows under
+/// `VectorStorage`: owned and growable, or borrowed from a memory-mapped file (a FAISS file's
+/// code or vector block), copied into owned memory only when appended to. The ledger sees the
+/// owned capacity, or the mapped bytes.
 public final class CodeStorage: @unchecked Sendable {
     /// Bytes per code.
     public let codeSize: Int
@@ -39,6 +41,10 @@ public final class CodeStorage: @unchecked Sendable {
 
     /// Whether the codes live in a memory-mapped file.
     public var isMapped: Bool { mapping != nil }
+    /// The file behind a mapped storage.
+    public var mappedFile: MappedFile? { mapping }
+    /// Where the records sit inside the mapped file.
+    public var mappedByteRange: Range<Int>? { mapping == nil ? nil : mappedOffset..<(mappedOffset + byteCount) }
     /// Bytes of codes.
     public var byteCount: Int { count * codeSize }
 

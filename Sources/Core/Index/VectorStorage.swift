@@ -6,56 +6,37 @@
 /// use unaligned loads; `isFloatAligned` tells BLAS callers whether they may pass it directly.
 public final class VectorStorage: @unchecked Sendable {
     public let dimension: Int
-    public private(set) var rows: Int
-    private var owned: UnsafeMutableRawPointer?
-    private(set) var capacityRows: Int
-    private var mapping: MappedFile?
-    private var mappedOffset: Int
-    private var ledgerEntry: LedgerEntry
+    /// The rows as records of `dimension × 4` bytes: owned and growable, or mapped.
+    private let records: CodeStorage
 
     /// Empty, owned storage.
     public init(dimension: Int) {
         self.dimension = dimension
-        rows = 0
-        owned = nil
-        capacityRows = 0
-        mapping = nil
-        mappedOffset = 0
-        ledgerEntry = MemoryLedger.shared.record(device: MemoryLedger.hostDevice, kind: .vectors, bytes: 0)
+        records = CodeStorage(codeSize: dimension * 4)
     }
 
     /// Borrows `rows × dimension` floats starting at `offset` in `file`.
     /// - Precondition: the range lies inside the file (the file readers check this first).
     public init(mapping file: MappedFile, offset: Int, rows: Int, dimension: Int) {
-        precondition(offset + rows * dimension * 4 <= file.bytes.count)
         self.dimension = dimension
-        self.rows = rows
-        owned = nil
-        capacityRows = 0
-        mapping = file
-        mappedOffset = offset
-        ledgerEntry = MemoryLedger.shared.record(device: MemoryLedger.hostDevice, kind: .mappedVectors,
-                                                 bytes: rows * dimension * 4)
+        records = CodeStorage(mapping: file, offset: offset, count: rows, codeSize: dimension * 4)
     }
 
-    deinit { owned?.deallocate() }
-
+    /// Number of vectors.
+    public var rows: Int { records.count }
+    /// Rows that fit before the owned buffer must grow.
+    var capacityRows: Int { records.capacity }
     /// Whether the vectors live in a memory-mapped file.
-    public var isMapped: Bool { mapping != nil }
+    public var isMapped: Bool { records.isMapped }
     /// The file behind a mapped storage.
-    public var mappedFile: MappedFile? { mapping }
+    public var mappedFile: MappedFile? { records.mappedFile }
     /// Byte offset of the first vector inside the mapped file.
-    public var mappedByteRange: Range<Int>? {
-        mapping == nil ? nil : mappedOffset..<(mappedOffset + byteCount)
-    }
+    public var mappedByteRange: Range<Int>? { records.mappedByteRange }
     /// Bytes of vector data (rows × d × 4).
-    public var byteCount: Int { rows * dimension * 4 }
+    public var byteCount: Int { records.byteCount }
 
     /// Start of row 0; valid while this storage is alive and not appended to.
-    public var baseAddress: UnsafeRawPointer? {
-        if let mapping { return mapping.bytes.baseAddress.map { $0 + mappedOffset } }
-        return owned.map { UnsafeRawPointer($0) }
-    }
+    public var baseAddress: UnsafeRawPointer? { records.baseAddress }
 
     /// Whether `baseAddress` is aligned for `Float` (so BLAS may read it in place).
     public var isFloatAligned: Bool {
@@ -88,43 +69,20 @@ public final class VectorStorage: @unchecked Sendable {
         let stride = dimension * 4
         precondition(stride == 0 ? source.isEmpty : source.count % stride == 0)
         let newRows = stride == 0 ? 0 : source.count / stride
-        guard newRows > 0 else { return }
-        reserve(rows: rows + newRows)
-        (owned! + rows * stride).copyMemory(from: source.baseAddress!, byteCount: source.count)
-        rows += newRows
+        records.append(newRows) { $0.copyMemory(from: source.baseAddress!, byteCount: source.count) }
     }
 
     /// Grows by `count` rows that `fill` writes in place (given the start of row 0 and the
     /// new rows' range), so a download lands in its final memory without a staging copy. If
     /// `fill` throws, the storage keeps its old rows.
     public func appendRows(_ count: Int, fill: (UnsafeMutablePointer<Float>, Range<Int>) throws -> Void) throws {
-        guard count > 0 else { return }
-        reserve(rows: rows + count)
-        try fill(owned!.assumingMemoryBound(to: Float.self), rows..<(rows + count))
-        rows += count
+        let first = rows
+        try records.append(count) { newRows in
+            try fill((newRows - first * dimension * 4).assumingMemoryBound(to: Float.self), first..<(first + count))
+        }
     }
 
     /// Makes room for `total` rows in all, exactly, so appending up to that many never
     /// reallocates (a reallocation holds the old and the new buffer at once).
-    public func reserveCapacity(rows total: Int) {
-        guard total > rows else { return }
-        reserve(rows: total, exactly: true)
-    }
-
-    private func reserve(rows wanted: Int, exactly: Bool = false) {
-        if owned != nil && mapping == nil && wanted <= capacityRows { return }
-        let newCapacity = exactly ? wanted : max(wanted, rows == 0 ? wanted : max(capacityRows * 3 / 2, 1024))
-        let stride = dimension * 4
-        let fresh = UnsafeMutableRawPointer.allocate(byteCount: max(newCapacity * stride, 1), alignment: 64)
-        if rows > 0, let base = baseAddress { fresh.copyMemory(from: base, byteCount: rows * stride) }
-        owned?.deallocate()
-        owned = fresh
-        capacityRows = newCapacity
-        if mapping != nil {
-            mapping = nil
-            mappedOffset = 0
-            ledgerEntry = MemoryLedger.shared.record(device: MemoryLedger.hostDevice, kind: .vectors, bytes: 0)
-        }
-        ledgerEntry.resize(to: newCapacity * stride)
-    }
+    public func reserveCapacity(rows total: Int) { records.reserveCapacity(total) }
 }
