@@ -186,7 +186,7 @@ final class QuantizedCodecTests: XCTestCase {
     }
 
     func testTheAVX2AndPortableNearestCentroidKernelsAgree() throws {
-        guard TransposedCentroids.avx2 else { throw XCTSkip("this CPU has no AVX2+FMA: only the portable kernel runs") }
+        guard CPUFeatures.avx2FMA else { throw XCTSkip("this CPU has no AVX2+FMA: only the portable kernel runs") }
         for (d, k) in [(1, 3), (2, 16), (4, 256), (5, 13), (16, 64)] {
             let centroids = randomMatrix(rows: k, dimension: d, seed: UInt64(d * 1000 + k))
             let points = randomMatrix(rows: 200, dimension: d, seed: 5)

@@ -123,7 +123,7 @@ enum HNSWIPSpace: HNSWLargerIsBetter {
 }
 
 #if arch(x86_64)
-/// Squared L2 with the AVX2+FMA kernels (only when the CPU has them: `HNSWKernels.avx2`).
+/// Squared L2 with the AVX2+FMA kernels (only when the CPU has them: `CPUFeatures.avx2FMA`).
 enum HNSWL2SpaceAVX2: HNSWSmallerIsBetter {
     @inline(__always)
     static func distance(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ d: Int) -> Float {
@@ -145,7 +145,7 @@ enum HNSWL2SpaceAVX2: HNSWSmallerIsBetter {
     }
 }
 
-/// Inner product with the AVX2+FMA kernels (only when the CPU has them: `HNSWKernels.avx2`).
+/// Inner product with the AVX2+FMA kernels (only when the CPU has them: `CPUFeatures.avx2FMA`).
 enum HNSWIPSpaceAVX2: HNSWLargerIsBetter {
     @inline(__always)
     static func distance(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ d: Int) -> Float {
@@ -167,12 +167,6 @@ enum HNSWIPSpaceAVX2: HNSWLargerIsBetter {
     }
 }
 #endif
-
-/// Which distance kernels this CPU runs.
-enum HNSWKernels {
-    /// Whether the AVX2+FMA kernels may be used (checked once).
-    static let avx2: Bool = vectui_has_avx2_fma() != 0
-}
 
 /// FAISS `VisitedTable`: one byte per node and a generation number, so clearing is O(1)
 /// except every 249 uses.

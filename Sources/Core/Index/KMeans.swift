@@ -188,19 +188,10 @@ struct TransposedCentroids {
         Self.best(x, t, dimension: dimension, stride: stride, l2: metric == .l2)
     }
 
-    /// Whether the AVX2+FMA kernel may run (checked once).
-    static let avx2: Bool = {
-        #if arch(x86_64)
-        return vectui_has_avx2_fma() != 0
-        #else
-        return false
-        #endif
-    }()
-
     /// `best` on a table given by pointer and shape (no copies in hot loops).
     @inline(__always)
     static func best(_ x: UnsafePointer<Float>, _ t: UnsafePointer<Float>, dimension: Int, stride: Int, l2: Bool,
-                     useAVX2: Bool = avx2) -> (Int, Float) {
+                     useAVX2: Bool = CPUFeatures.avx2FMA) -> (Int, Float) {
         #if arch(x86_64)
         if useAVX2 {
             var score: Float = 0
