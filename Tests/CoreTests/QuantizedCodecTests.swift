@@ -8,7 +8,7 @@ final class QuantizedCodecTests: XCTestCase {
 
     func testMersenneTwisterIsStdMT19937() {
         // std::mt19937 with the default seed 5489: the 10,000th output is 4123659995 (C++ standard).
-        var rng = MersenneTwister(seed: 5489)
+        var rng = FaissRandomGenerator(seed: 5489)
         var value: UInt32 = 0
         for _ in 0..<10_000 { value = rng.next() }
         XCTAssertEqual(value, 4_123_659_995)

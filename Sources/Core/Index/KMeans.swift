@@ -1,51 +1,13 @@
 import CBLAS
 import CKernels
 
-/// FAISS's `RandomGenerator`: a `std::mt19937` seeded with the low 32 bits of the seed, so that
-/// permutations and empty-cluster splits draw the very numbers FAISS draws.
-struct MersenneTwister {
-    private var state = [UInt32](repeating: 0, count: 624)
-    private var index = 624
-
-    init(seed: Int64) {
-        state[0] = UInt32(truncatingIfNeeded: seed)
-        for i in 1..<624 {
-            state[i] = 1_812_433_253 &* (state[i - 1] ^ (state[i - 1] >> 30)) &+ UInt32(i)
-        }
-    }
-
-    /// The next 32-bit output (`mt()`).
-    mutating func next() -> UInt32 {
-        if index >= 624 {
-            for k in 0..<624 {
-                let y = (state[k] & 0x8000_0000) | (state[(k + 1) % 624] & 0x7fff_ffff)
-                state[k] = state[(k + 397) % 624] ^ (y >> 1) ^ ((y & 1) == 0 ? 0 : 0x9908_b0df)
-            }
-            index = 0
-        }
-        var y = state[index]
-        index += 1
-        y ^= y >> 11
-        y ^= (y << 7) & 0x9d2c_5680
-        y ^= (y << 15) & 0xefc6_0000
-        y ^= y >> 18
-        return y
-    }
-
-    /// FAISS 1.15's `rand_int(max)`: `mt() % max`.
-    mutating func nextInt(below max: Int) -> Int { Int(next()) % max }
-
-    /// FAISS's `rand_float()`: `mt() / float(mt.max())`, in [0, 1].
-    mutating func nextFloat() -> Float { Float(next()) / Float(UInt32.max) }
-}
-
-/// FAISS's `rand_perm(perm, n, seed)`: a Fisher–Yates shuffle of 0..<n driven by `MersenneTwister`.
+/// FAISS's `rand_perm(perm, n, seed)`: a Fisher–Yates shuffle of 0..<n driven by `FaissRandomGenerator`.
 func faissRandomPermutation(_ n: Int, seed: Int64) -> [Int] {
     var perm = Array(0..<n)
     guard n > 1 else { return perm }
-    var rng = MersenneTwister(seed: seed)
+    var rng = FaissRandomGenerator(seed: seed)
     for i in 0..<(n - 1) {
-        let j = i + rng.nextInt(below: n - i)
+        let j = i + rng.randInt(n - i)
         perm.swapAt(i, j)
     }
     return perm
@@ -441,14 +403,14 @@ public enum KMeans {
     private static func splitClusters(_ d: Int, _ k: Int, _ n: Int, _ counts: inout [Float],
                                       _ centroids: inout [Float]) -> Int {
         let eps = 1.0 / 1024.0
-        var rng = MersenneTwister(seed: 1234)
+        var rng = FaissRandomGenerator(seed: 1234)
         var splits = 0
         let denominator = Double(Float(n - k))
         for ci in 0..<k where counts[ci] == 0 {
             var cj = 0
             while true {
                 let p = Float((Double(counts[cj]) - 1.0) / denominator)
-                let r = rng.nextFloat()
+                let r = rng.randFloat()
                 if r < p { break }
                 cj = (cj + 1) % k
             }
