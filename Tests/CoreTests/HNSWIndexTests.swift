@@ -6,17 +6,8 @@ import XCTest
 /// FAISS reference values below were made with: every distance is exact in float32, so graphs
 /// and results can be compared with FAISS's bit for bit, ties included.
 func integerMatrix(rows: Int, dimension: Int, seed: UInt64) -> VectorMatrix {
-    var state = seed
-    var values = [Float]()
-    values.reserveCapacity(rows * dimension)
-    for _ in 0..<(rows * dimension) {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        values.append(Float(Int(z % 9) - 4))
-    }
+    var rng = SplitMix64(seed: seed)
+    let values = (0..<(rows * dimension)).map { _ in Float(Int(rng.next() % 9) - 4) }
     return VectorMatrix(rows: rows, dimension: dimension, values: values)
 }
 

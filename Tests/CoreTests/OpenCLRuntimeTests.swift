@@ -15,26 +15,18 @@ enum CLTest {
 
     /// Deterministic uniform values in [−1, 1) (SplitMix64).
     static func uniform(count: Int, seed: UInt64) -> [Float] {
-        var state = seed
-        return (0..<count).map { _ in Float(Double(next(&state) >> 11) / Double(1 << 53) * 2 - 1) }
+        var rng = SplitMix64(seed: seed)
+        return (0..<count).map { _ in Float(rng.unit() * 2 - 1) }
     }
 
     /// Deterministic standard-normal values (Box–Muller over SplitMix64).
     static func gaussian(count: Int, seed: UInt64) -> [Float] {
-        var state = seed
+        var rng = SplitMix64(seed: seed)
         return (0..<count).map { _ in
-            let u1 = max(Double(next(&state) >> 11) / Double(1 << 53), 1e-300)
-            let u2 = Double(next(&state) >> 11) / Double(1 << 53)
+            let u1 = max(rng.unit(), 1e-300)
+            let u2 = rng.unit()
             return Float((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
         }
-    }
-
-    private static func next(_ state: inout UInt64) -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 
     /// Plain brute force in Double: per query every row's score, sorted best first (ties by id).

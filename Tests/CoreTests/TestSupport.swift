@@ -18,17 +18,8 @@ final class TemporaryFolder {
 
 /// Deterministic pseudo-random vectors (SplitMix64 → uniform in [−1, 1)).
 func randomMatrix(rows: Int, dimension: Int, seed: UInt64) -> VectorMatrix {
-    var state = seed
-    var values = [Float]()
-    values.reserveCapacity(rows * dimension)
-    for _ in 0..<(rows * dimension) {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        values.append(Float(Double(z >> 11) / Double(1 << 53) * 2 - 1))
-    }
+    var rng = SplitMix64(seed: seed)
+    let values = (0..<(rows * dimension)).map { _ in Float(rng.unit() * 2 - 1) }
     return VectorMatrix(rows: rows, dimension: dimension, values: values)
 }
 

@@ -244,20 +244,13 @@ public struct IndexConversion {
 
     /// `size` distinct row numbers out of `n`, seeded (a partial Fisher–Yates shuffle with SplitMix64).
     public static func sample(_ size: Int, of n: Int, seed: UInt64) -> [Int] {
-        var state = seed
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var rng = SplitMix64(seed: seed)
         let size = min(size, n)
         var swapped = [Int: Int]()
         var out = [Int]()
         out.reserveCapacity(size)
         for i in 0..<size {
-            let j = i + Int(next() % UInt64(n - i))
+            let j = i + Int(rng.next() % UInt64(n - i))
             let atJ = swapped[j] ?? j
             swapped[j] = swapped[i] ?? i
             out.append(atJ)
