@@ -66,6 +66,16 @@ final class ConversionPredictionTests: XCTestCase {
         XCTAssertEqual(ip.searchCaches.map(\.name), ["centroid copy"])
     }
 
+    func testMoreListsThanVectorsIsRefusedBeforeAllocating() {
+        // 10^11 lists would take terabytes of list headers; the count is known, so refuse first.
+        let job = IndexConversion(options: IndexConversion.Options(factory: "IVF100000000000,Flat"))
+        XCTAssertThrowsError(try job.predict(count: 300_000, dimension: 8, metric: .l2, sourceIDMap: nil)) { error in
+            XCTAssertEqual((error as? IndexFactoryError)?.part, "IVF100000000000")
+            XCTAssertEqual((error as? IndexFactoryError)?.reason,
+                           "asks for 100000000000 lists, more than the 300000 vectors to train them on")
+        }
+    }
+
     func testAnUnsupportedFactoryIsNamed() {
         let job = IndexConversion(options: IndexConversion.Options(factory: "IVF64,LSH"))
         XCTAssertThrowsError(try job.predict(count: 10, dimension: 8, metric: .l2, sourceIDMap: nil)) { error in

@@ -32,7 +32,7 @@ extension IndexConversion {
     ///   result keeps them too (in its inverted lists, or in an IDMap of the same kind).
     /// - Throws: `IndexFactoryError` for a factory string that does not parse.
     public func predict(count n: Int, dimension d: Int, metric: Metric, sourceIDMap: IDMapIndex.Kind?) throws -> Prediction {
-        var target = try IndexFactory.make(options.factory, dimension: d, metric: metric)
+        var target = try IndexFactory.make(options.factory, dimension: d, metric: metric, vectorCount: n)
         var components: [MemoryComponent] = []
         var caches: [MemoryComponent] = []
         func add(_ name: String, _ bytes: Int) { components.append(MemoryComponent(name: name, bytes: bytes, fileBacked: false)) }

@@ -90,7 +90,7 @@ public struct IndexConversion {
         let anonymousBefore = HostInfo.current().residentAnonymousBytes
         let (rows, sourceIDs, sourceKind) = try Self.flatRows(of: source)
         let n = rows.count, d = rows.dimension
-        var target = try IndexFactory.make(options.factory, dimension: d, metric: rows.metric)
+        var target = try IndexFactory.make(options.factory, dimension: d, metric: rows.metric, vectorCount: n)
 
         // Ids: the source's travel with the vectors. IVF stores ids itself; other types get an IDMap.
         var idHandling = "row numbers (the source has no ids)"

@@ -27,8 +27,11 @@ public enum IndexFactory {
     ]
 
     /// A new, empty index for `description`.
+    /// - Parameter vectorCount: the vectors it will be built from, when known: `IVF{n}` with more
+    ///   lists than that is refused before the lists are allocated (k-means needs a vector per list).
     /// - Throws: `IndexFactoryError` naming the unsupported or invalid part.
-    public static func make(_ description: String, dimension: Int, metric: Metric) throws -> any VectorIndex {
+    public static func make(_ description: String, dimension: Int, metric: Metric,
+                            vectorCount: Int? = nil) throws -> any VectorIndex {
         var parts = description.split(separator: ",", omittingEmptySubsequences: false)
             .map { String($0).trimmingSpaces() }
         func fail(_ part: String, _ reason: String) -> IndexFactoryError {
@@ -49,12 +52,12 @@ public enum IndexFactory {
             throw fail(misplaced, "may come only first or last, once")
         }
         guard !parts.isEmpty else { throw fail(description, "has nothing for the IDMap to wrap") }
-        let inner = try makeInner(parts, dimension: dimension, metric: metric, fail: fail)
+        let inner = try makeInner(parts, dimension: dimension, metric: metric, vectorCount: vectorCount, fail: fail)
         if let wrapper { return try IDMapIndex(kind: wrapper, inner: inner, ids: []) }
         return inner
     }
 
-    private static func makeInner(_ parts: [String], dimension d: Int, metric: Metric,
+    private static func makeInner(_ parts: [String], dimension d: Int, metric: Metric, vectorCount: Int?,
                                   fail: (String, String) -> IndexFactoryError) throws -> any VectorIndex {
         let first = parts[0]
         if first == "Flat" {
@@ -72,16 +75,20 @@ public enum IndexFactory {
                 throw fail(parts.count == 1 ? first : parts[2], parts.count == 1 ? "needs an encoding after it (Flat, SQ8, PQ{m}, …)" : "is one part too many")
             }
             let code = parts[1]
-            if code == "Flat" { return IVFIndex(dimension: d, metric: metric, nlist: nlist, encoding: .flat) }
-            if let type = scalarQuantizerTypes[code] {
-                return IVFIndex(dimension: d, metric: metric, nlist: nlist,
-                                encoding: .scalarQuantizer(ScalarQuantizer(type: type, dimension: d)))
+            let encoding: IVFIndex.Encoding
+            if code == "Flat" {
+                encoding = .flat
+            } else if let type = scalarQuantizerTypes[code] {
+                encoding = .scalarQuantizer(ScalarQuantizer(type: type, dimension: d))
+            } else if let (m, nbits) = try parsePQ(code, dimension: d, fail: fail) {
+                encoding = .productQuantizer(ProductQuantizer(dimension: d, m: m, nbits: nbits))
+            } else {
+                throw fail(code, "is not a supported IVF encoding (Flat, SQ8, SQ4, SQ6, SQfp16, SQbf16, SQ8_direct, SQ8_direct_signed, PQ{m}[x{nbits}])")
             }
-            if let (m, nbits) = try parsePQ(code, dimension: d, fail: fail) {
-                return IVFIndex(dimension: d, metric: metric, nlist: nlist,
-                                encoding: .productQuantizer(ProductQuantizer(dimension: d, m: m, nbits: nbits)))
+            if let vectorCount, nlist > vectorCount {
+                throw fail(first, "asks for \(nlist) lists, more than the \(vectorCount) vectors to train them on")
             }
-            throw fail(code, "is not a supported IVF encoding (Flat, SQ8, SQ4, SQ6, SQfp16, SQbf16, SQ8_direct, SQ8_direct_signed, PQ{m}[x{nbits}])")
+            return IVFIndex(dimension: d, metric: metric, nlist: nlist, encoding: encoding)
         }
         if let type = scalarQuantizerTypes[first] {
             guard parts.count == 1 else { throw fail(parts[1], "cannot follow \(first)") }
