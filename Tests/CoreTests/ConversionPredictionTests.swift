@@ -76,6 +76,26 @@ final class ConversionPredictionTests: XCTestCase {
         }
     }
 
+    func testOversizedPQAndHNSWAreRefusedBeforeAllocating() {
+        // PQ8x24 would allocate d × 2^24 codebook floats before training found too few vectors;
+        // HNSW with 10^8 links per node overflows FAISS's 32-bit slot counts.
+        for (factory, part, reason) in [
+            ("PQ8x24", "PQ8x24", "needs at least 16777216 training vectors (2^24 centroids per sub-quantizer), more than the 300000 there are"),
+            ("IVF64,PQ8x20", "PQ8x20", "needs at least 1048576 training vectors (2^20 centroids per sub-quantizer), more than the 300000 there are"),
+            ("HNSW100000000", "HNSW100000000", "asks for 100000000 links per node; at most 1024 are supported"),
+        ] {
+            let job = IndexConversion(options: IndexConversion.Options(factory: factory))
+            XCTAssertThrowsError(try job.predict(count: 300_000, dimension: 128, metric: .l2, sourceIDMap: nil), factory) { error in
+                XCTAssertEqual((error as? IndexFactoryError)?.part, part)
+                XCTAssertEqual((error as? IndexFactoryError)?.reason, reason)
+            }
+        }
+        // An untrained quantizer holds no codebooks yet (FAISS's zeros are written if saved).
+        let untrained = ProductQuantizer(dimension: 128, m: 8, nbits: 16)
+        XCTAssertFalse(untrained.hasCentroids)
+        XCTAssertTrue(untrained.centroids.isEmpty)
+    }
+
     func testAnUnsupportedFactoryIsNamed() {
         let job = IndexConversion(options: IndexConversion.Options(factory: "IVF64,LSH"))
         XCTAssertThrowsError(try job.predict(count: 10, dimension: 8, metric: .l2, sourceIDMap: nil)) { error in

@@ -372,8 +372,19 @@ extension FaissIndexFile {
         try writer.write(UInt64(pq.dimension))
         try writer.write(UInt64(pq.m))
         try writer.write(UInt64(pq.nbits))
-        try writer.write(UInt64(pq.centroids.count))
-        try pq.centroids.withUnsafeBytes { try writer.write($0) }
+        try writer.write(UInt64(pq.dimension * pq.ksub))
+        if pq.hasCentroids {
+            try pq.centroids.withUnsafeBytes { try writer.write($0) }
+        } else {
+            // Untrained: FAISS's table of zeros, written a block at a time.
+            let zeros = [UInt8](repeating: 0, count: 1 << 16)
+            var left = pq.dimension * pq.ksub * 4
+            while left > 0 {
+                let n = min(left, zeros.count)
+                try zeros.withUnsafeBytes { try writer.write(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+                left -= n
+            }
+        }
     }
 
     /// Writes an `IxSQ` record.

@@ -26,6 +26,9 @@ public enum IndexFactory {
         "SQ8_direct": .int8Direct, "SQ8_direct_signed": .int8DirectSigned,
     ]
 
+    /// The largest HNSW M a factory string may ask for (FAISS's usual values are 4…64).
+    public static let maximumHNSWNeighbors = 1024
+
     /// A new, empty index for `description`.
     /// - Parameter vectorCount: the vectors it will be built from, when known: `IVF{n}` with more
     ///   lists than that is refused before the lists are allocated (k-means needs a vector per list).
@@ -80,7 +83,7 @@ public enum IndexFactory {
                 encoding = .flat
             } else if let type = scalarQuantizerTypes[code] {
                 encoding = .scalarQuantizer(ScalarQuantizer(type: type, dimension: d))
-            } else if let (m, nbits) = try parsePQ(code, dimension: d, fail: fail) {
+            } else if let (m, nbits) = try parsePQ(code, dimension: d, vectorCount: vectorCount, fail: fail) {
                 encoding = .productQuantizer(ProductQuantizer(dimension: d, m: m, nbits: nbits))
             } else {
                 throw fail(code, "is not a supported IVF encoding (Flat, SQ8, SQ4, SQ6, SQfp16, SQbf16, SQ8_direct, SQ8_direct_signed, PQ{m}[x{nbits}])")
@@ -94,12 +97,14 @@ public enum IndexFactory {
             guard parts.count == 1 else { throw fail(parts[1], "cannot follow \(first)") }
             return ScalarQuantizerIndex(dimension: d, metric: metric, type: type)
         }
-        if let (m, nbits) = try parsePQ(first, dimension: d, fail: fail) {
+        if let (m, nbits) = try parsePQ(first, dimension: d, vectorCount: vectorCount, fail: fail) {
             guard parts.count == 1 else { throw fail(parts[1], "cannot follow \(first)") }
             return PQIndex(dimension: d, metric: metric, m: m, nbits: nbits)
         }
         if let mText = first.strippingPrefix("HNSW") {
             guard let m = Int(mText), m >= 2 else { throw fail(first, "needs a neighbour count of at least 2, as in HNSW32") }
+            // FAISS's level tables count slots in 32-bit ints; past this the graph is all links.
+            guard m <= maximumHNSWNeighbors else { throw fail(first, "asks for \(m) links per node; at most \(maximumHNSWNeighbors) are supported") }
             guard parts.count == 1 || (parts.count == 2 && parts[1] == "Flat") else {
                 throw fail(parts[1], "is not supported after HNSW (only Flat storage)")
             }
@@ -110,7 +115,7 @@ public enum IndexFactory {
 
     /// `PQ{m}` or `PQ{m}x{nbits}`, optionally with FAISS's `np` suffix (no polysemous training,
     /// which VecTUI never does) → (m, nbits); nil when the part is not PQ at all.
-    private static func parsePQ(_ part: String, dimension d: Int,
+    private static func parsePQ(_ part: String, dimension d: Int, vectorCount: Int?,
                                 fail: (String, String) -> IndexFactoryError) throws -> (Int, Int)? {
         guard var rest = part.strippingPrefix("PQ"), let firstCharacter = rest.first, firstCharacter.isNumber else { return nil }
         if rest.hasSuffix("np") { rest.removeLast(2) }
@@ -124,6 +129,9 @@ public enum IndexFactory {
             nbits = bits
         }
         if let problem = ProductQuantizer.validate(dimension: d, m: m, nbits: nbits) { throw fail(part, "is invalid: \(problem)") }
+        if let vectorCount, 1 << nbits > vectorCount {
+            throw fail(part, "needs at least \(1 << nbits) training vectors (2^\(nbits) centroids per sub-quantizer), more than the \(vectorCount) there are")
+        }
         return (m, nbits)
     }
 }

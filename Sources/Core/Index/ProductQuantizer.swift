@@ -17,7 +17,8 @@ public final class ProductQuantizer {
     public private(set) var centroids: [Float]
     // Per sub-quantizer, the centroids prepared for SIMD scoring (`TransposedCentroids`
     // layout: dsub rows of −2c, then ‖c‖², each `preparedStride` wide), back to back.
-    private var prepared: UnsafeMutablePointer<Float>
+    // Allocated when centroids are set (trained or read): nothing for an untrained quantizer.
+    private var prepared: UnsafeMutablePointer<Float>?
     private let preparedStride: Int
 
     /// Whether `m` and `nbits` are valid for dimension `d` (FAISS: d % M == 0, 1 ≤ nbits ≤ 24).
@@ -40,22 +41,28 @@ public final class ProductQuantizer {
         dsub = dimension / m
         codeSize = (m * nbits + 7) / 8
         preparedStride = (ksub + 7) / 8 * 8
-        prepared = .allocate(capacity: max(1, m * (dsub + 1) * preparedStride))
         self.centroids = []
-        setCentroids(centroids ?? [Float](repeating: 0, count: dimension << nbits))
+        if let centroids { setCentroids(centroids) }
     }
 
-    deinit { prepared.deallocate() }
+    deinit { prepared?.deallocate() }
+
+    /// Whether codebooks are set (trained, or read from a file). Until then `centroids` is
+    /// empty — nothing of d × 2^nbits floats is allocated — and a file written holds FAISS's
+    /// all-zero table for it.
+    public var hasCentroids: Bool { !centroids.isEmpty }
 
     /// Sub-quantizer `sub`'s prepared table.
     @inline(__always)
     private func preparedTable(_ sub: Int) -> UnsafePointer<Float> {
-        UnsafePointer(prepared + sub * (dsub + 1) * preparedStride)
+        UnsafePointer(prepared! + sub * (dsub + 1) * preparedStride)
     }
 
     private func setCentroids(_ values: [Float]) {
         precondition(values.count == dimension * ksub)
         centroids = values
+        if prepared == nil { prepared = .allocate(capacity: max(1, m * (dsub + 1) * preparedStride)) }
+        let prepared = self.prepared!
         values.withUnsafeBufferPointer { c in
             for sub in 0..<m {
                 let t = TransposedCentroids(c.baseAddress! + sub * ksub * dsub, count: ksub, dimension: dsub, metric: .l2)
