@@ -57,15 +57,30 @@ class Pane:
         return self.tmux("capture-pane", "-p", "-t", self.name, *(["-S", "-200"] if history else []))
 
     def wait_for(self, pattern: str, timeout: float = TIMEOUT, regex: bool = False, history: bool = False) -> str:
-        """Polls the screen until `pattern` shows (a substring, or a regex); returns the screen."""
+        """Polls the screen until `pattern` shows (a substring, or a regex); returns the screen
+        once it has stopped changing, so a frame caught half-drawn is never what callers read."""
         deadline = time.monotonic() + timeout
         while True:
             screen = self.screen(history)
             if (re.search(pattern, screen) if regex else pattern in screen):
-                return screen
+                return self._settled(screen, pattern, regex, history)
             if time.monotonic() > deadline:
                 raise AssertionError(f"timed out after {timeout:.0f} s waiting for {pattern!r}; screen:\n{screen}")
             time.sleep(0.05)
+
+    def _settled(self, screen: str, pattern: str, regex: bool, history: bool, limit: float = 2.0) -> str:
+        """The screen after two equal captures 50 ms apart that still show `pattern` (or, if it
+        keeps changing, as a progress bar does, the last matching capture after `limit` s)."""
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            time.sleep(0.05)
+            again = self.screen(history)
+            if not (re.search(pattern, again) if regex else pattern in again):
+                break
+            if again == screen:
+                return screen
+            screen = again
+        return screen
 
     def keys(self, *keys: str) -> None:
         """tmux key names: 'Enter', 'Escape', 'C-u', 'Tab', or single characters."""
