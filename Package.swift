@@ -39,7 +39,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "CoreTests", dependencies: ["Core"]),
+        .testTarget(name: "CoreTests", dependencies: ["Core", "CKernels"]),
         // Snapshots/ holds the explorer's screen snapshots, read by the tests from the source tree.
         .testTarget(name: "VecTUITests", dependencies: ["VecTUI", "Core"], exclude: ["Snapshots"]),
         .testTarget(name: "TUITests", dependencies: ["TUI"]),

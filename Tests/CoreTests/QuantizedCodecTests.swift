@@ -106,19 +106,48 @@ final class QuantizedCodecTests: XCTestCase {
     }
 
     func testHalfPrecisionDecodingIsExactForEveryBitPattern() {
-        // The SIMD decoder (bit manipulation) against the scalar conversion, 8 halves at a time.
+        // Each SIMD level's decoder (bit manipulation, F16C, AVX-512) against the scalar
+        // conversion, 8 halves at a time.
         let sq = ScalarQuantizer(type: .fp16, dimension: 8)
         let decoder = sq.decoder
         var out = [Float](repeating: 0, count: 8)
-        for start in stride(from: 0, to: 65536, by: 8) {
-            let halves = (0..<8).map { UInt16(start + $0) }
-            halves.withUnsafeBytes { raw in out.withUnsafeMutableBufferPointer { decoder.decode(raw.baseAddress!, into: $0.baseAddress!) } }
-            for (i, bits) in halves.enumerated() {
-                let expected = Float(Float16(bitPattern: bits))
-                if expected.isNaN {
-                    XCTAssertTrue(out[i].isNaN, "0x\(String(bits, radix: 16))")
-                } else {
-                    XCTAssertEqual(out[i].bitPattern, expected.bitPattern, "0x\(String(bits, radix: 16))")
+        for level in SIMDLevel.allCases where level <= CPUFeatures.supported {
+            for start in stride(from: 0, to: 65536, by: 8) {
+                let halves = (0..<8).map { UInt16(start + $0) }
+                halves.withUnsafeBytes { raw in
+                    out.withUnsafeMutableBufferPointer { decoder.decode(raw.baseAddress!, into: $0.baseAddress!, level: level) }
+                }
+                for (i, bits) in halves.enumerated() {
+                    let expected = Float(Float16(bitPattern: bits))
+                    if expected.isNaN {
+                        XCTAssertTrue(out[i].isNaN, "\(level.name) 0x\(String(bits, radix: 16))")
+                    } else {
+                        XCTAssertEqual(out[i].bitPattern, expected.bitPattern, "\(level.name) 0x\(String(bits, radix: 16))")
+                    }
+                }
+            }
+        }
+    }
+
+    func testEverySIMDLevelDecodesTheSameBits() {
+        var random = SplitMix64(seed: 5)
+        for type in [ScalarQuantizer.QuantizerType.int8, .int8Uniform, .fp16, .bf16] {
+            for d in [1, 7, 16, 21, 32, 45] {
+                let data = randomMatrix(rows: 64, dimension: d, seed: UInt64(d))
+                let sq = ScalarQuantizer(type: type, dimension: d)
+                data.values.withUnsafeBufferPointer { sq.train($0.baseAddress!, count: 64) }
+                let decoder = sq.decoder
+                // Any bytes are a valid code (NaN and infinity patterns included for fp16/bf16).
+                let code = (0..<sq.codeSize).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+                var portable = [Float](repeating: 0, count: d), fast = [Float](repeating: 0, count: d)
+                code.withUnsafeBytes { raw in
+                    portable.withUnsafeMutableBufferPointer { decoder.decode(raw.baseAddress!, into: $0.baseAddress!, level: .portable) }
+                    for level in SIMDLevel.allCases where level > .portable && level <= CPUFeatures.supported {
+                        fast.withUnsafeMutableBufferPointer { decoder.decode(raw.baseAddress!, into: $0.baseAddress!, level: level) }
+                        for j in 0..<d where !(portable[j].isNaN && fast[j].isNaN) {
+                            XCTAssertEqual(fast[j].bitPattern, portable[j].bitPattern, "\(type) d \(d) \(level.name) component \(j)")
+                        }
+                    }
                 }
             }
         }
@@ -185,32 +214,57 @@ final class QuantizedCodecTests: XCTestCase {
         }
     }
 
-    func testTheAVX2AndPortableNearestCentroidKernelsAgree() throws {
-        guard CPUFeatures.avx2FMA else { throw XCTSkip("this CPU has no AVX2+FMA: only the portable kernel runs") }
-        for (d, k) in [(1, 3), (2, 16), (4, 256), (5, 13), (16, 64)] {
-            let centroids = randomMatrix(rows: k, dimension: d, seed: UInt64(d * 1000 + k))
-            let points = randomMatrix(rows: 200, dimension: d, seed: 5)
-            for metric in [Metric.l2, .innerProduct] {
-                let table = centroids.values.withUnsafeBufferPointer {
-                    TransposedCentroids($0.baseAddress!, count: k, dimension: d, metric: metric)
-                }
-                table.values.withUnsafeBufferPointer { t in
-                    points.values.withUnsafeBufferPointer { x in
-                        for i in 0..<200 {
-                            let p = x.baseAddress! + i * d
-                            let fast = TransposedCentroids.best(p, t.baseAddress!, dimension: d, stride: table.stride, l2: metric == .l2, useAVX2: true)
-                            let portable = TransposedCentroids.best(p, t.baseAddress!, dimension: d, stride: table.stride, l2: metric == .l2, useAVX2: false)
-                            XCTAssertTrue((0..<k).contains(fast.0) && (0..<k).contains(portable.0), "d \(d) k \(k)")
-                            XCTAssertEqual(fast.1, portable.1, accuracy: 1e-4 * max(1, abs(portable.1)), "d \(d) k \(k) \(metric)")
-                            // Different centroids only on (near-)ties of the score.
-                            if fast.0 != portable.0 {
-                                var other: Float = 0
-                                for j in 0..<d {
-                                    let c = centroids.values[fast.0 * d + j]
-                                    other += metric == .l2 ? (p[j] - c) * (p[j] - c) : p[j] * c
+    /// Every SIMD level this CPU runs (AVX-512, AVX2+FMA) against the portable kernel.
+    func testTheSIMDAndPortableNearestCentroidKernelsAgree() throws {
+        for level in SIMDLevel.allCases where level <= CPUFeatures.supported {
+            for (d, k) in [(1, 3), (2, 16), (4, 256), (5, 13), (16, 64), (8, 24), (3, 40)] {
+                let centroids = randomMatrix(rows: k, dimension: d, seed: UInt64(d * 1000 + k))
+                let points = randomMatrix(rows: 200, dimension: d, seed: 5)
+                for metric in [Metric.l2, .innerProduct] {
+                    let table = centroids.values.withUnsafeBufferPointer {
+                        TransposedCentroids($0.baseAddress!, count: k, dimension: d, metric: metric)
+                    }
+                    table.values.withUnsafeBufferPointer { t in
+                        points.values.withUnsafeBufferPointer { x in
+                            for i in 0..<200 {
+                                let p = x.baseAddress! + i * d
+                                let fast = TransposedCentroids.best(p, t.baseAddress!, dimension: d, stride: table.stride, l2: metric == .l2, level: level)
+                                let portable = TransposedCentroids.best(p, t.baseAddress!, dimension: d, stride: table.stride, l2: metric == .l2, level: .portable)
+                                XCTAssertTrue((0..<k).contains(fast.0) && (0..<k).contains(portable.0), "\(level.name) d \(d) k \(k)")
+                                XCTAssertEqual(fast.1, portable.1, accuracy: 1e-4 * max(1, abs(portable.1)), "\(level.name) d \(d) k \(k) \(metric)")
+                                // Different centroids only on (near-)ties of the score.
+                                if fast.0 != portable.0 {
+                                    var other: Float = 0
+                                    for j in 0..<d {
+                                        let c = centroids.values[fast.0 * d + j]
+                                        other += metric == .l2 ? (p[j] - c) * (p[j] - c) : p[j] * c
+                                    }
+                                    XCTAssertEqual(other, portable.1, accuracy: 1e-4 * max(1, abs(portable.1)))
                                 }
-                                XCTAssertEqual(other, portable.1, accuracy: 1e-4 * max(1, abs(portable.1)))
                             }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    func testEverySIMDLevelBuildsTheSameLookupTables() throws {
+        for (d, m, nbits) in [(32, 8, 8), (24, 4, 5), (12, 6, 3), (10, 5, 4)] {
+            let data = randomMatrix(rows: 600, dimension: d, seed: UInt64(d * 10 + nbits))
+            let pq = ProductQuantizer(dimension: d, m: m, nbits: nbits)
+            try data.values.withUnsafeBufferPointer { try pq.train($0.baseAddress!, count: 600) }
+            let queries = randomMatrix(rows: 5, dimension: d, seed: 9)
+            let width = m * pq.ksub
+            var portable = [Float](repeating: 0, count: width), fast = [Float](repeating: 0, count: width)
+            for q in 0..<5 {
+                let x = queries.row(q)
+                for l2 in [true, false] {
+                    x.withUnsafeBufferPointer { x in
+                        portable.withUnsafeMutableBufferPointer { pq.fillTables(x.baseAddress!, into: $0.baseAddress!, l2: l2, level: .portable) }
+                        for level in SIMDLevel.allCases where level > .portable && level <= CPUFeatures.supported {
+                            fast.withUnsafeMutableBufferPointer { pq.fillTables(x.baseAddress!, into: $0.baseAddress!, l2: l2, level: level) }
+                            XCTAssertEqual(fast.map(\.bitPattern), portable.map(\.bitPattern), "PQ\(m)x\(nbits) d \(d) \(level.name) l2 \(l2)")
                         }
                     }
                 }

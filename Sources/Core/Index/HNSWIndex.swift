@@ -156,6 +156,13 @@ public final class HNSWIndex: TrainableIndex, IndexDetails {
         let rows = HNSWRows(base: base, split: n0, extra: newRows, stride: dimension * 4, dimension: dimension)
         let total = n0 + n
         #if arch(x86_64)
+        if CPUFeatures.avx512 {
+            switch metric {
+            case .l2: try link(HNSWL2SpaceAVX512.self, rows: rows, order: &order, histogram: histogram, total: total, progress: progress)
+            case .innerProduct: try link(HNSWIPSpaceAVX512.self, rows: rows, order: &order, histogram: histogram, total: total, progress: progress)
+            }
+            return
+        }
         if CPUFeatures.avx2FMA {
             switch metric {
             case .l2: try link(HNSWL2SpaceAVX2.self, rows: rows, order: &order, histogram: histogram, total: total, progress: progress)
@@ -297,6 +304,12 @@ public final class HNSWIndex: TrainableIndex, IndexDetails {
             throw IndexError.dimensionMismatch(expected: dimension, found: queries.dimension, what: "the queries")
         }
         #if arch(x86_64)
+        if CPUFeatures.avx512 {
+            switch metric {
+            case .l2: return search(HNSWL2SpaceAVX512.self, queries, k: k, efSearch: efSearch)
+            case .innerProduct: return search(HNSWIPSpaceAVX512.self, queries, k: k, efSearch: efSearch)
+            }
+        }
         if CPUFeatures.avx2FMA {
             switch metric {
             case .l2: return search(HNSWL2SpaceAVX2.self, queries, k: k, efSearch: efSearch)

@@ -51,7 +51,7 @@ extension HNSWLargerIsBetter {
 /// Squared L2 with portable SIMD.
 enum HNSWL2Space: HNSWSmallerIsBetter {
     @inline(__always)
-    static func distance(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ d: Int) -> Float { Distances.squaredL2(a, b, d) }
+    static func distance(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ d: Int) -> Float { Distances.portableSquaredL2(a, b, d) }
 
     @inline(__always)
     static func distance4(_ q: UnsafeRawPointer, _ y0: UnsafeRawPointer, _ y1: UnsafeRawPointer, _ y2: UnsafeRawPointer,
@@ -92,7 +92,7 @@ enum HNSWL2Space: HNSWSmallerIsBetter {
 /// Inner product with portable SIMD.
 enum HNSWIPSpace: HNSWLargerIsBetter {
     @inline(__always)
-    static func distance(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ d: Int) -> Float { Distances.innerProduct(a, b, d) }
+    static func distance(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ d: Int) -> Float { Distances.portableInnerProduct(a, b, d) }
 
     @inline(__always)
     static func distance4(_ q: UnsafeRawPointer, _ y0: UnsafeRawPointer, _ y1: UnsafeRawPointer, _ y2: UnsafeRawPointer,
@@ -123,7 +123,26 @@ enum HNSWIPSpace: HNSWLargerIsBetter {
 }
 
 #if arch(x86_64)
-/// Squared L2 with the AVX2+FMA kernels (only when the CPU has them: `CPUFeatures.avx2FMA`).
+/// A CKernels four-row kernel: the query, four rows, the dimension, out[0…3].
+typealias Batch4Kernel = (UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<Float>?,
+                          UnsafePointer<Float>?, Int, UnsafeMutablePointer<Float>?) -> Void
+
+/// Runs a four-row kernel on raw rows and returns its four scores.
+@inline(__always)
+func callBatch4(_ kernel: Batch4Kernel, _ q: UnsafeRawPointer, _ y0: UnsafeRawPointer, _ y1: UnsafeRawPointer,
+                _ y2: UnsafeRawPointer, _ y3: UnsafeRawPointer, _ d: Int) -> (Float, Float, Float, Float) {
+    var out = SIMD4<Float>()
+    withUnsafeMutablePointer(to: &out) { p in
+        p.withMemoryRebound(to: Float.self, capacity: 4) { f in
+            kernel(q.assumingMemoryBound(to: Float.self), y0.assumingMemoryBound(to: Float.self),
+                   y1.assumingMemoryBound(to: Float.self), y2.assumingMemoryBound(to: Float.self),
+                   y3.assumingMemoryBound(to: Float.self), d, f)
+        }
+    }
+    return (out[0], out[1], out[2], out[3])
+}
+
+/// Squared L2 with the AVX2+FMA kernels (only at that SIMD level or above: `CPUFeatures.simd`).
 enum HNSWL2SpaceAVX2: HNSWSmallerIsBetter {
     @inline(__always)
     static func distance(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ d: Int) -> Float {
@@ -133,19 +152,11 @@ enum HNSWL2SpaceAVX2: HNSWSmallerIsBetter {
     @inline(__always)
     static func distance4(_ q: UnsafeRawPointer, _ y0: UnsafeRawPointer, _ y1: UnsafeRawPointer, _ y2: UnsafeRawPointer,
                           _ y3: UnsafeRawPointer, _ d: Int) -> (Float, Float, Float, Float) {
-        var out = SIMD4<Float>()
-        withUnsafeMutablePointer(to: &out) { p in
-            p.withMemoryRebound(to: Float.self, capacity: 4) { f in
-                vectui_l2_batch4_avx2(q.assumingMemoryBound(to: Float.self), y0.assumingMemoryBound(to: Float.self),
-                                      y1.assumingMemoryBound(to: Float.self), y2.assumingMemoryBound(to: Float.self),
-                                      y3.assumingMemoryBound(to: Float.self), d, f)
-            }
-        }
-        return (out[0], out[1], out[2], out[3])
+        callBatch4(vectui_l2_batch4_avx2, q, y0, y1, y2, y3, d)
     }
 }
 
-/// Inner product with the AVX2+FMA kernels (only when the CPU has them: `CPUFeatures.avx2FMA`).
+/// Inner product with the AVX2+FMA kernels (only at that SIMD level or above).
 enum HNSWIPSpaceAVX2: HNSWLargerIsBetter {
     @inline(__always)
     static func distance(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ d: Int) -> Float {
@@ -155,15 +166,35 @@ enum HNSWIPSpaceAVX2: HNSWLargerIsBetter {
     @inline(__always)
     static func distance4(_ q: UnsafeRawPointer, _ y0: UnsafeRawPointer, _ y1: UnsafeRawPointer, _ y2: UnsafeRawPointer,
                           _ y3: UnsafeRawPointer, _ d: Int) -> (Float, Float, Float, Float) {
-        var out = SIMD4<Float>()
-        withUnsafeMutablePointer(to: &out) { p in
-            p.withMemoryRebound(to: Float.self, capacity: 4) { f in
-                vectui_ip_batch4_avx2(q.assumingMemoryBound(to: Float.self), y0.assumingMemoryBound(to: Float.self),
-                                      y1.assumingMemoryBound(to: Float.self), y2.assumingMemoryBound(to: Float.self),
-                                      y3.assumingMemoryBound(to: Float.self), d, f)
-            }
-        }
-        return (out[0], out[1], out[2], out[3])
+        callBatch4(vectui_ip_batch4_avx2, q, y0, y1, y2, y3, d)
+    }
+}
+
+/// Squared L2 with the AVX-512 kernels (only at the AVX-512 level).
+enum HNSWL2SpaceAVX512: HNSWSmallerIsBetter {
+    @inline(__always)
+    static func distance(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ d: Int) -> Float {
+        vectui_l2_avx512(a.assumingMemoryBound(to: Float.self), b.assumingMemoryBound(to: Float.self), d)
+    }
+
+    @inline(__always)
+    static func distance4(_ q: UnsafeRawPointer, _ y0: UnsafeRawPointer, _ y1: UnsafeRawPointer, _ y2: UnsafeRawPointer,
+                          _ y3: UnsafeRawPointer, _ d: Int) -> (Float, Float, Float, Float) {
+        callBatch4(vectui_l2_batch4_avx512, q, y0, y1, y2, y3, d)
+    }
+}
+
+/// Inner product with the AVX-512 kernels (only at the AVX-512 level).
+enum HNSWIPSpaceAVX512: HNSWLargerIsBetter {
+    @inline(__always)
+    static func distance(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ d: Int) -> Float {
+        vectui_ip_avx512(a.assumingMemoryBound(to: Float.self), b.assumingMemoryBound(to: Float.self), d)
+    }
+
+    @inline(__always)
+    static func distance4(_ q: UnsafeRawPointer, _ y0: UnsafeRawPointer, _ y1: UnsafeRawPointer, _ y2: UnsafeRawPointer,
+                          _ y3: UnsafeRawPointer, _ d: Int) -> (Float, Float, Float, Float) {
+        callBatch4(vectui_ip_batch4_avx512, q, y0, y1, y2, y3, d)
     }
 }
 #endif

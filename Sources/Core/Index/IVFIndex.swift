@@ -704,7 +704,7 @@ final class PQListScanner: ListScanner {
             break
         case .l2ResidualPrecomputed:
             let pre = precomputed! + list * width
-            for i in 0..<width { table[i] = pre[i] - 2 * queryTable[i] }
+            Distances.axpy(pre, -2, queryTable, count: width, into: table)
             bias = coarse
         case .l2ResidualDirect:
             let c = centroids! + list * d

@@ -153,11 +153,13 @@ struct TransposedCentroids {
     /// `best` on a table given by pointer and shape (no copies in hot loops).
     @inline(__always)
     static func best(_ x: UnsafePointer<Float>, _ t: UnsafePointer<Float>, dimension: Int, stride: Int, l2: Bool,
-                     useAVX2: Bool = CPUFeatures.avx2FMA) -> (Int, Float) {
+                     level: SIMDLevel = CPUFeatures.simd) -> (Int, Float) {
         #if arch(x86_64)
-        if useAVX2 {
+        if level >= .avx2 {
             var score: Float = 0
-            let label = Int(vectui_best_of_table_avx2(x, t, dimension, stride, l2 ? 1 : 0, &score))
+            let label = level == .avx512
+                ? Int(vectui_best_of_table_avx512(x, t, dimension, stride, l2 ? 1 : 0, &score))
+                : Int(vectui_best_of_table_avx2(x, t, dimension, stride, l2 ? 1 : 0, &score))
             guard l2 else { return (label, score) }
             var xNorm: Float = 0
             for j in 0..<dimension { xNorm += x[j] * x[j] }

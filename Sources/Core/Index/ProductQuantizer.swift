@@ -1,3 +1,4 @@
+import CKernels
 /// FAISS's `ProductQuantizer`: the vector is cut into `m` sub-vectors of `d/m` components, each
 /// replaced by the number of its nearest centroid in a codebook of 2^nbits; codes are the
 /// sub-codes packed LSB-first into ⌈m·nbits/8⌉ bytes (faiss-format.md §10.1).
@@ -152,8 +153,19 @@ public final class ProductQuantizer {
         fillTables(x, into: table, l2: false)
     }
 
-    private func fillTables(_ x: UnsafePointer<Float>, into table: UnsafeMutablePointer<Float>, l2: Bool) {
+    /// Both tables, with the kernels of `level` (the process's by default; every level gives the
+    /// same bits).
+    func fillTables(_ x: UnsafePointer<Float>, into table: UnsafeMutablePointer<Float>, l2: Bool,
+                    level: SIMDLevel = CPUFeatures.simd) {
         let stride = preparedStride, ksub = self.ksub, dsub = self.dsub
+        #if arch(x86_64)
+        if level >= .avx512 {
+            for sub in 0..<m {
+                vectui_pq_table_avx512(x + sub * dsub, preparedTable(sub), dsub, stride, ksub, l2 ? 1 : 0, table + sub * ksub)
+            }
+            return
+        }
+        #endif
         for sub in 0..<m {
             let t = preparedTable(sub)
             let xs = x + sub * dsub

@@ -1,3 +1,4 @@
+import CKernels
 /// FAISS's `ScalarQuantizer`: each component coded on its own in 4, 6 or 8 bits over a trained
 /// range (per dimension, or one range for all), or as fp16/bf16, or as a raw byte. Codes are
 /// bit-identical to FAISS's (faiss-format.md §9.1); decoding follows FAISS's scalar formulas.
@@ -323,9 +324,25 @@ struct SQDecoder {
     let vmin: UnsafePointer<Float>
     let vdiff: UnsafePointer<Float>
 
+    /// Decodes one code into `out` with the kernels of `level` (the process's by default; every
+    /// level gives the same bits).
     @inline(__always)
-    func decode(_ code: UnsafeRawPointer, into out: UnsafeMutablePointer<Float>) {
+    func decode(_ code: UnsafeRawPointer, into out: UnsafeMutablePointer<Float>, level: SIMDLevel = CPUFeatures.simd) {
         let d = dimension
+        #if arch(x86_64)
+        if level >= .avx512 {
+            switch type {
+            case .fp16: return vectui_decode_fp16_avx512(code, d, out)
+            case .bf16: return vectui_decode_bf16_avx512(code, d, out)
+            case .int8, .int8Uniform:
+                return vectui_decode_sq8_avx512(code.assumingMemoryBound(to: UInt8.self), d, vmin, vdiff,
+                                                type == .int8Uniform ? 1 : 0, out)
+            default: break
+            }
+        } else if level >= .avx2 && type == .fp16 {
+            return vectui_decode_fp16_avx2(code, d, out)
+        }
+        #endif
         switch type {
         case .int8:
             var i = 0

@@ -1,10 +1,60 @@
+import CKernels
+
 /// Distance kernels on raw float32 rows at any byte alignment (mapped FAISS data starts at
-/// odd offsets), eight lanes at a time with four independent accumulators.
+/// odd offsets), at the process's SIMD level (`CPUFeatures.simd`): the AVX-512 or AVX2+FMA
+/// kernels of CKernels, else portable Swift SIMD eight lanes at a time with four accumulators.
 enum Distances {
     /// Σ a[i]·b[i] over `d` floats.
     /// - Complexity: O(d).
     @inline(__always)
     static func innerProduct(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ d: Int) -> Float {
+        #if arch(x86_64)
+        if CPUFeatures.avx512 { return vectui_ip_avx512(a.assumingMemoryBound(to: Float.self), b.assumingMemoryBound(to: Float.self), d) }
+        if CPUFeatures.avx2FMA { return vectui_ip_avx2(a.assumingMemoryBound(to: Float.self), b.assumingMemoryBound(to: Float.self), d) }
+        #endif
+        return portableInnerProduct(a, b, d)
+    }
+
+    /// Σ (a[i] − b[i])² over `d` floats.
+    /// - Complexity: O(d).
+    @inline(__always)
+    static func squaredL2(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ d: Int) -> Float {
+        #if arch(x86_64)
+        if CPUFeatures.avx512 { return vectui_l2_avx512(a.assumingMemoryBound(to: Float.self), b.assumingMemoryBound(to: Float.self), d) }
+        if CPUFeatures.avx2FMA { return vectui_l2_avx2(a.assumingMemoryBound(to: Float.self), b.assumingMemoryBound(to: Float.self), d) }
+        #endif
+        return portableSquaredL2(a, b, d)
+    }
+
+    /// Scores of `query` against `count` rows starting at `rows`, `stride` bytes apart, into
+    /// `out`: squared L2 distances when `l2`, else inner products. One level check per block.
+    /// - Complexity: O(count · d).
+    static func scoreBlock(_ query: UnsafeRawPointer, rows: UnsafeRawPointer, stride: Int, count: Int, _ d: Int,
+                           l2: Bool, into out: UnsafeMutablePointer<Float>) {
+        #if arch(x86_64)
+        let q = query.assumingMemoryBound(to: Float.self)
+        let base = rows.assumingMemoryBound(to: CChar.self)
+        if CPUFeatures.avx512 { return vectui_scan_block_avx512(q, base, stride, count, d, l2 ? 1 : 0, out) }
+        if CPUFeatures.avx2FMA { return vectui_scan_block_avx2(q, base, stride, count, d, l2 ? 1 : 0, out) }
+        #endif
+        for r in 0..<count {
+            let row = rows + r &* stride
+            out[r] = l2 ? portableSquaredL2(query, row, d) : portableInnerProduct(query, row, d)
+        }
+    }
+
+    /// out[i] = a[i] + s·b[i] for i < count (one rounding where s·b[i] is exact, e.g. s = −2).
+    static func axpy(_ a: UnsafePointer<Float>, _ s: Float, _ b: UnsafePointer<Float>, count: Int,
+                     into out: UnsafeMutablePointer<Float>) {
+        #if arch(x86_64)
+        if CPUFeatures.avx512 { return vectui_axpy_avx512(a, s, b, count, out) }
+        #endif
+        for i in 0..<count { out[i] = a[i] + s * b[i] }
+    }
+
+    /// `innerProduct` in portable Swift SIMD.
+    @inline(__always)
+    static func portableInnerProduct(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ d: Int) -> Float {
         var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>(), acc2 = SIMD8<Float>(), acc3 = SIMD8<Float>()
         var i = 0
         while i &+ 32 <= d {
@@ -34,10 +84,9 @@ enum Distances {
         return sum
     }
 
-    /// Σ (a[i] − b[i])² over `d` floats.
-    /// - Complexity: O(d).
+    /// `squaredL2` in portable Swift SIMD.
     @inline(__always)
-    static func squaredL2(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ d: Int) -> Float {
+    static func portableSquaredL2(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ d: Int) -> Float {
         var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>(), acc2 = SIMD8<Float>(), acc3 = SIMD8<Float>()
         var i = 0
         while i &+ 32 <= d {

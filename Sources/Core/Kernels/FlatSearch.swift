@@ -21,10 +21,7 @@ enum FlatSearch {
         let heaps = TopKHeaps(count: n, k: k)
         if storage.rows > 0 && n > 0 {
             if n < blasThreshold {
-                switch metric {
-                case .innerProduct: scan(InnerProductScan.self, storage, queries, n, heaps)
-                case .l2: scan(SquaredL2Scan.self, storage, queries, n, heaps)
-                }
+                scan(storage, queries, n, l2: metric == .l2, heaps)
             } else {
                 blas(storage, queries, n, metric, metric == .l2 ? squaredNorms() : nil, heaps)
             }
@@ -34,9 +31,8 @@ enum FlatSearch {
 
     // MARK: - Scan
 
-    private static func scan<Kernel: ScanKernel>(_: Kernel.Type, _ storage: VectorStorage,
-                                                 _ queries: UnsafePointer<Float>, _ n: Int,
-                                                 _ heaps: TopKHeaps) {
+    private static func scan(_ storage: VectorStorage, _ queries: UnsafePointer<Float>, _ n: Int, l2: Bool,
+                             _ heaps: TopKHeaps) {
         let d = storage.dimension
         let rows = storage.rows
         let stride = d * 4
@@ -48,23 +44,27 @@ enum FlatSearch {
         for part in 0..<parts { partial.append(part == 0 ? heaps : TopKHeaps(count: n, k: heaps.k)) }
         Parallel.forEachSlice(of: rows, parts: parts) { part, range in
             let local = partial[part]
-            var blockStart = range.lowerBound
-            while blockStart < range.upperBound {
-                let blockEnd = min(blockStart &+ scanBlockRows, range.upperBound)
-                for q in 0..<n {
-                    let qp = query + q &* stride
-                    var threshold = local.threshold(q)
-                    var row = blockStart
-                    while row < blockEnd {
-                        let key = Kernel.key(qp, base + row &* stride, d)
-                        if key > threshold {
-                            local.replaceTop(q, key: key, id: Int64(row))
-                            threshold = local.threshold(q)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: scanBlockRows) { scores in
+                let scores = scores.baseAddress!
+                var blockStart = range.lowerBound
+                while blockStart < range.upperBound {
+                    let count = min(scanBlockRows, range.upperBound &- blockStart)
+                    let block = base + blockStart &* stride
+                    for q in 0..<n {
+                        Distances.scoreBlock(query + q &* stride, rows: block, stride: stride, count: count, d,
+                                             l2: l2, into: scores)
+                        var threshold = local.threshold(q)
+                        for j in 0..<count {
+                            // Keys are "larger is better": L2 distances are negated.
+                            let key = l2 ? -scores[j] : scores[j]
+                            if key > threshold {
+                                local.replaceTop(q, key: key, id: Int64(blockStart &+ j))
+                                threshold = local.threshold(q)
+                            }
                         }
-                        row &+= 1
                     }
+                    blockStart &+= count
                 }
-                blockStart = blockEnd
             }
         }
         for part in 1..<parts { heaps.merge(partial[part]) }
