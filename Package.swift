@@ -13,8 +13,6 @@ let package = Package(
     ],
     targets: [
         // C libraries, each behind a module map.
-        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
-                       providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "COpenCL", path: "Sources/COpenCL",
                        providers: [.apt(["ocl-icd-opencl-dev", "opencl-headers"])]),
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses",
@@ -22,10 +20,11 @@ let package = Package(
         // Header-only C helpers for hot loops (a prefetch hint Swift cannot express).
         .systemLibrary(name: "CKernels", path: "Sources/CKernels"),
 
-        // The shared core: indexes, kernels, FAISS I/O, vector files.
+        // The shared core: indexes, kernels, FAISS I/O, vector files. OpenBLAS is opened at
+        // run time (Kernels/BLAS.swift), so that its kernels can be chosen for the CPU.
         .target(
             name: "Core",
-            dependencies: ["CBLAS", "COpenCL", "CKernels"]
+            dependencies: ["COpenCL", "CKernels"]
         ),
         // Pure-Swift terminal UI toolkit: cell buffer, layout, widgets, themes, backends.
         // Only its ncurses backend imports CNcurses.

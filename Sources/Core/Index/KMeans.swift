@@ -1,4 +1,3 @@
-import CBLAS
 import CKernels
 
 /// FAISS's `rand_perm(perm, n, seed)`: a Fisher–Yates shuffle of 0..<n driven by `FaissRandomGenerator`.
@@ -248,8 +247,8 @@ enum NearestCentroid {
             var c0 = 0
             while c0 < k {
                 let cn = min(by, k - c0)
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(cn), Int32(d),
-                            1, block, Int32(d), centroids + c0 * d, Int32(d), 0, tile, Int32(cn))
+                BLAS.multiplyTransposedOnAllCores(block, rows: rows, centroids + c0 * d, rows: cn, depth: d,
+                                                  into: tile, rowStride: cn)
                 let firstCentroid = c0
                 let parts = rows * cn < 1 << 15 ? 1 : Parallel.workerCount
                 centroidNorms.withUnsafeBufferPointer { norms in

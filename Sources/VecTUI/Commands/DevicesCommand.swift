@@ -30,7 +30,18 @@ struct DevicesCommand: ParsableCommand {
                     }
                     devices.append(.object(fields))
                 }
-                var top: [(String, JSONValue)] = [("devices", .array(devices))]
+                let blas = BLAS.info
+                let compute: [(String, JSONValue)] = [
+                    ("simd", .string(CPUFeatures.simd.name)), ("simd_supported", .string(CPUFeatures.supported.name)),
+                    ("avx512_bf16", .bool(CPUFeatures.avx512BF16)),
+                    ("blas", .object([
+                        ("library", .string(blas.library)), ("config", .string(blas.config)),
+                        ("core", .string(blas.core)), ("core_simd", .string(blas.coreLevel.name)),
+                        ("chosen_by", .string(blas.chosenBy)),
+                        ("replaced_core", blas.replacedCore.map { .string($0) } ?? .null),
+                    ])),
+                ]
+                var top: [(String, JSONValue)] = [("devices", .array(devices)), ("cpu", .object(compute))]
                 if let note = registry.note { top.append(("note", .string(note))) }
                 print(JSONValue.object(top).text)
                 return
@@ -48,7 +59,17 @@ struct DevicesCommand: ParsableCommand {
             }
             print("host: \(host.cores) cores, \(ByteSize.format(host.availableMemoryBytes)) of \(ByteSize.format(host.totalMemoryBytes)) available;"
                 + " this process: \(ByteSize.format(host.residentAnonymousBytes)) anonymous, \(ByteSize.format(host.residentFileBytes)) file-backed")
+            print("cpu: \(Self.computeSummary)")
             if let note = registry.note { print("note: \(note)") }
         }
+    }
+
+    /// One line on the host's kernels: the SIMD level and the BLAS core in use, and who chose it.
+    static var computeSummary: String {
+        let blas = BLAS.info
+        let simd = CPUFeatures.simd == CPUFeatures.supported
+            ? "SIMD \(CPUFeatures.simd.name)" : "SIMD \(CPUFeatures.simd.name) (VECTUI_SIMD; the CPU runs \(CPUFeatures.supported.name))"
+        let chosen = blas.replacedCore.map { "set by vectui, OpenBLAS had chosen \($0)" } ?? "chosen by \(blas.chosenBy)"
+        return "\(simd); BLAS \(blas.config), kernels \(blas.core) (\(blas.coreLevel.name), \(chosen))"
     }
 }
