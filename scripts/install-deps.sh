@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what VecTUI needs on Debian, idempotently: C libraries and tools from apt, the
-# Python reference implementation (faiss-cpu, numpy) and pytest from PyPI. Sourced by the
-# README's two commands; skips anything already present, so reruns take a second.
+# Python reference implementation (faiss-cpu 1.15.1, numpy) and pytest from PyPI. Sourced by
+# the README's two commands; skips anything already present (faiss at that version), so reruns
+# take a second.
 set -euo pipefail
 
 apt_packages=(libncursesw5-dev libopenblas-dev ocl-icd-opencl-dev opencl-headers pocl-opencl-icd tmux pkg-config)
@@ -17,9 +18,12 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-if [ "${VECTUI_NEED_PYTHON:-0}" = 1 ] && ! python3 -c "import faiss, numpy, pytest" 2>/dev/null; then
-    echo "installing Python packages: faiss-cpu numpy pytest"
-    python3 -m pip install --quiet --disable-pip-version-check faiss-cpu numpy pytest
+# The interop tests' reference: scores and tolerances are checked against this faiss release.
+faiss_version=1.15.1
+python_ready="import faiss, numpy, pytest, sys; sys.exit(faiss.__version__ != '$faiss_version')"
+if [ "${VECTUI_NEED_PYTHON:-0}" = 1 ] && ! python3 -c "$python_ready" 2>/dev/null; then
+    echo "installing Python packages: faiss-cpu==$faiss_version numpy pytest"
+    python3 -m pip install --quiet --disable-pip-version-check "faiss-cpu==$faiss_version" numpy pytest
 fi
 
 if ! command -v swift >/dev/null 2>&1; then

@@ -139,15 +139,73 @@ def check_error_line(proc, path, *, kind: str = "format", max_offset: int | None
 
 # --- comparing neighbour lists -------------------------------------------------------------
 
-# Score tolerance. Scores must agree within 1e-5 relative to the score, plus an absolute floor
-# of 1e-6 × (the magnitude of the terms that were summed): |q|·|x| for inner product and
-# |q|² + |x|² for L2. float32 rounding error of a d-term dot product, and the cancellation
-# in ‖q‖² + ‖x‖² − 2 q·x that the BLAS path (FAISS's and vectui's) uses for L2, scale with
-# those magnitudes, not with the result: a score near 0 (orthogonal vectors, a query equal to
-# a stored vector) can legitimately differ by ~1e-7 × magnitude between two correct
-# implementations, which no relative tolerance on the score itself can absorb.
-RTOL = 1e-5
-FLOOR = 1e-6
+# Score tolerance: a bound on |vectui's score − faiss's score| for one query q and one stored
+# vector x, from the two roundings that separate correct implementations.
+#
+# float32 arithmetic. Each side sums d terms in float32 (Σ(q_i − x_i)², the BLAS form
+# ‖q‖² − 2 q·x + ‖x‖², q·x, or PQ's and IVF's residual tables), whose magnitudes add up to
+# about (‖q‖ + ‖x‖)² at most; summing in any order errs by at most (d + 2)·2⁻²⁴ of that
+# (d additions, the differences or products, the final rounding). Twice that for the two
+# sides, twice again because checks chain two such bounds (vectui against faiss at a rank,
+# faiss against the exact score): (d + 2)·2⁻²²·(‖q‖ + ‖x‖)². A score near 0 (a query equal to
+# a stored vector) gets the same absolute allowance: the error scales with the terms summed,
+# not with the result.
+#
+# Query rounding. faiss's AVX512_SPR build scores SQbf16 codes against the query rounded to
+# bf16, and AVX512_FP16 builds may score SQfp16 codes against an fp16 query:
+# q'_i = q_i·(1 + ε_i), |ε_i| ≤ u, the format's unit roundoff (2⁻⁸ for bf16's 8 significant
+# bits, 2⁻¹¹ for fp16's 11), while the decoded x is the same on both sides. So
+#   inner product: |q'·x − q·x| = |Σ ε_i q_i x_i| ≤ u·Σ|q_i x_i|,
+#   L2: |‖q' − x‖² − ‖q − x‖²| = |Σ (q'_i − q_i)(q'_i + q_i − 2x_i)|
+#                               ≤ u·Σ|q_i|·(2|q_i − x_i| + u|q_i|).
+# The sums stay per component: the cruder u·(‖q‖ + ‖x‖)² bounds both too, but is several
+# times an inner-product score and would let errors of a few percent through.
+BF16_UNIT = 2.0 ** -8
+FP16_UNIT = 2.0 ** -11
+
+
+def query_unit(codec: str) -> float:
+    """The relative rounding faiss may apply to the query for `codec` (a factory string):
+    bf16's or fp16's unit roundoff for bf16 or fp16 codes, 0 where the query stays float32."""
+    return BF16_UNIT if "bf16" in codec else FP16_UNIT if "fp16" in codec else 0.0
+
+
+def float32_tolerance(d: int, q_norm, x_norm):
+    """The float32 part of the score tolerance, (d + 2)·2⁻²²·(‖q‖ + ‖x‖)², from the norms."""
+    return (d + 2) * 2.0 ** -22 * (np.asarray(q_norm, dtype=np.float64) + x_norm) ** 2
+
+
+def score_tolerance(q: np.ndarray, x: np.ndarray, metric: str, unit: float = 0.0) -> np.ndarray:
+    """The score tolerance for queries q against vectors x (arrays (..., d), broadcast), with
+    `unit` from query_unit. x may be the vectors as added rather than as decoded: the codec's
+    quantization error moves the bound by about as much, relatively."""
+    q = q.astype(np.float64)
+    x = x.astype(np.float64)
+    aq = np.abs(q)
+    rounding = aq * np.abs(x) if metric == "ip" else aq * (2 * np.abs(q - x) + unit * aq)
+    norms = np.linalg.norm(q, axis=-1), np.linalg.norm(x, axis=-1)
+    return float32_tolerance(q.shape[-1], *norms) + unit * rounding.sum(-1)
+
+
+def neighbour_tolerance(I: np.ndarray, *, xq: np.ndarray, xb: np.ndarray, ids: np.ndarray,
+                        metric: str, unit: float = 0.0) -> np.ndarray:
+    """score_tolerance of each (query, id) of a result I (nq x k external ids, -1 for padding:
+    NaN there); xb[r] is the vector with id ids[r]."""
+    order = np.argsort(ids)
+    rows = order[np.clip(np.searchsorted(ids, I, sorter=order), 0, len(ids) - 1)]
+    assert np.all((ids[rows] == I) | (I == -1)), "ids not in the index"
+    return np.where(I == -1, np.nan, score_tolerance(xq[:, None, :], xb[rows], metric, unit))
+
+
+def assert_scores_agree(v_ids: np.ndarray, v_scores: np.ndarray, I: np.ndarray, D: np.ndarray,
+                        tol: np.ndarray, label: str = ""):
+    """Where vectui and faiss return the same id at the same rank, their scores differ by at
+    most `tol` (from neighbour_tolerance of I)."""
+    same = (v_ids == I) & (I != -1)
+    excess = np.where(same, np.abs(v_scores - D) - tol, -np.inf)
+    q, j = np.unravel_index(np.argmax(excess), excess.shape)
+    assert excess[q, j] <= 0, (f"{label} query {q} rank {j} (id {I[q, j]}): vectui {v_scores[q, j]!r} "
+                               f"vs faiss {D[q, j]!r}, tolerance {tol[q, j]:.3g}")
 
 
 def exact_scores(q: np.ndarray, rows: np.ndarray, metric: str) -> np.ndarray:
@@ -164,7 +222,8 @@ def assert_same_neighbours(result: dict, D: np.ndarray, I: np.ndarray, *, xq: np
     """vectui's `search --json` result equals faiss's (D, I) up to ties.
 
     - shape, padding (id -1 and score null exactly where faiss pads), own scores sorted;
-    - scores rank by rank within the tolerance above;
+    - scores rank by rank within the float32 score tolerance above, taken at the largest
+      stored norm (it bounds the k-th best of scores that each err by at most that much);
     - every id vectui returns is a real, distinct id whose exact (float64) score matches the
       faiss score at that rank within tolerance: so ids may differ from faiss's only where
       scores are equal or near-equal;
@@ -195,13 +254,12 @@ def assert_same_neighbours(result: dict, D: np.ndarray, I: np.ndarray, *, xq: np
         vs_arr = np.array(vs[:nvalid], dtype=np.float64)
         fs = D[q, :nvalid].astype(np.float64)
         qn = float(np.linalg.norm(xq[q].astype(np.float64)))
-        magnitude = qn * max_norm if metric == "ip" else qn * qn + max_norm * max_norm
-        tol = RTOL * np.abs(fs) + FLOOR * magnitude + 1e-30
+        tol = float(float32_tolerance(xq.shape[1], qn, max_norm))
         # vectui's own list is sorted best first.
         assert not any(better(vs_arr[j + 1], vs_arr[j]) for j in range(nvalid - 1)), f"{where}: scores not sorted"
         bad = np.nonzero(np.abs(vs_arr - fs) > tol)[0]
         assert len(bad) == 0, (f"{where}: score at rank {bad[0]}: vectui {vs_arr[bad[0]]!r} vs faiss "
-                               f"{fs[bad[0]]!r} (tol {tol[bad[0]]:.3g}); {len(bad)} ranks differ")
+                               f"{fs[bad[0]]!r} (tol {tol:.3g}); {len(bad)} ranks differ")
         vi_valid = vi[:nvalid]
         assert len(set(vi_valid)) == nvalid, f"{where}: repeated ids"
         unknown = [i for i in vi_valid if i not in row_of]
@@ -217,7 +275,7 @@ def assert_same_neighbours(result: dict, D: np.ndarray, I: np.ndarray, *, xq: np
             assert set(vi_valid) == set(int(i) for i in ids), f"{where}: all vectors expected"
         else:
             last = fs[-1]
-            clear = [int(I[q, j]) for j in range(nvalid) if better(fs[j], last) and abs(fs[j] - last) > tol[-1]]
+            clear = [int(I[q, j]) for j in range(nvalid) if better(fs[j], last) and abs(fs[j] - last) > tol]
             missing = set(clear) - set(vi_valid)
             assert not missing, f"{where}: faiss neighbours {sorted(missing)[:5]} missing"
 

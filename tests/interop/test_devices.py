@@ -9,6 +9,8 @@ import faiss
 import numpy as np
 import pytest
 
+from interop_util import assert_same_neighbours
+
 TWO_DEVICES = {**os.environ, "POCL_DEVICES": "pthread pthread"}
 
 
@@ -21,16 +23,6 @@ def search_json(vectui, *args, env=None):
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     return np.array(out["ids"]), np.array([[np.nan if s is None else s for s in row] for row in out["scores"]])
-
-
-def assert_close_to_faiss(ids, scores, D, I, rtol):
-    """Scores rank by rank within rtol; ids equal except where faiss's own scores tie."""
-    assert ids.shape == I.shape
-    np.testing.assert_allclose(scores, D, rtol=rtol, atol=rtol * np.abs(D).max())
-    for q in range(I.shape[0]):
-        for j in np.nonzero(ids[q] != I[q])[0]:
-            tied = np.abs(D[q] - D[q, j]) <= rtol * max(1.0, abs(D[q, j]))
-            assert ids[q, j] in set(I[q][tied]), f"query {q} rank {j}: {ids[q, j]} vs faiss {I[q, j]}"
 
 
 @pytest.fixture(scope="module")
@@ -63,9 +55,12 @@ def data(work_dir):
 def test_device_search_matches_faiss(vectui, data, metric, d, placement):
     path, queries, index, q = data[(metric, d)]
     D, I = index.search(q, 10)
+    xb = faiss.vector_to_array(faiss.downcast_index(index.index).codes).view(np.float32).reshape(-1, d)
+    stored_ids = faiss.vector_to_array(index.id_map)
     for env in (None, TWO_DEVICES):
         ids, scores = search_json(vectui, path, "--queries", queries, "-k", 10, *placement, env=env)
-        assert_close_to_faiss(ids, scores, D, I, rtol=1e-4)
+        result = {"ids": ids.tolist(), "scores": scores.tolist()}
+        assert_same_neighbours(result, D, I, xq=q, xb=xb, ids=stored_ids, metric=metric, label=" ".join(placement))
 
 
 @pytest.mark.parametrize("metric", ["ip", "l2"])
