@@ -2,15 +2,17 @@
 """Exact flat search, faiss-cpu vs vectui, on the same files in one run.
 
 Generates (seeded, reused when present) a FAISS flat index of n x d float32 vectors and a
-query file in benchmarks/data/, then measures
+query file in benchmarks/data/, then measures, in --rounds rounds that alternate faiss-cpu
+(in this process, index loaded with faiss.read_index) and `vectui bench --json` on the same
+files (so a busy spell on the host hits both):
 
-  - batched search of all queries: best of --runs after one warm-up run;
+  - batched search of all queries (one run a round, after a warm-up);
   - single-query latency: --single-queries queries searched one at a time (p50, p99, mean);
 
-first with faiss-cpu (in this process, index loaded with faiss.read_index), then with
-`vectui bench --json` on the same index and query files, and prints a side-by-side markdown
-table with ratios (vectui/faiss for throughput, faiss/vectui for latency: > 1 means vectui
-is better). Percentiles use the same rule as vectui: sorted[round(p * (count - 1))].
+and prints the medians over the rounds side by side with ratios (vectui/faiss for throughput,
+faiss/vectui for latency: > 1 means vectui is better), next to this host's limits measured in
+the same run: numpy's sgemm GFLOPS (batch) and the memory read rate (single queries).
+Percentiles use the same rule as vectui: sorted[round(p * (count - 1))].
 
     python3 benchmarks/bench_flat.py                       # 1,000,000 x 128, IP, k = 10
     python3 benchmarks/bench_flat.py --n 200000 --metric l2 --k 100
@@ -28,7 +30,7 @@ import time
 import faiss
 import numpy as np
 
-from benchlib import cpu_model, run_json
+from benchlib import add_variant_args, alternate, cpu_model, memory_read_gbps, sgemm_gflops, variants
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent
@@ -43,13 +45,12 @@ def parse_args():
     p.add_argument("--single-queries", type=int, default=200,
                    help="queries timed one at a time (default 200)")
     p.add_argument("--metric", choices=["ip", "l2"], default="ip", help="ip (IndexFlatIP) or l2 (IndexFlatL2)")
-    p.add_argument("--runs", type=int, default=3, help="timed batch runs, best reported (default 3)")
+    p.add_argument("--rounds", type=int, default=5, help="alternating rounds, medians reported (default 5)")
     p.add_argument("--seed", type=int, default=1234, help="data seed (default 1234)")
     p.add_argument("--data-dir", type=pathlib.Path, default=HERE / "data", help="where data files live")
-    p.add_argument("--vectui", default=os.environ.get("VECTUI_BIN", str(REPO_ROOT / ".build" / "release" / "vectui")),
-                   help="vectui binary (default: $VECTUI_BIN or .build/release/vectui)")
+    add_variant_args(p, REPO_ROOT / ".build" / "release" / "vectui")
     args = p.parse_args()
-    if min(args.n, args.d, args.k, args.queries, args.single_queries, args.runs) < 1:
+    if min(args.n, args.d, args.k, args.queries, args.single_queries, args.rounds) < 1:
         p.error("all sizes must be at least 1")
     if args.single_queries > args.queries:
         p.error("--single-queries cannot exceed --queries")
@@ -87,33 +88,32 @@ def percentile(sorted_values, p):
 
 
 def bench_faiss(index, xq, args):
-    index.search(xq, args.k)  # warm-up
-    best = float("inf")
-    for _ in range(args.runs):
-        t0 = time.perf_counter()
-        index.search(xq, args.k)
-        best = min(best, time.perf_counter() - t0)
-    m = args.single_queries
-    index.search(xq[:1], args.k)  # warm-up
+    """One round of faiss: the whole batch once, then the single queries one at a time."""
+    t0 = time.perf_counter()
+    index.search(xq, args.k)
+    batch = time.perf_counter() - t0
     latencies = []
-    for i in range(m):
+    for i in range(args.single_queries):
         q = xq[i:i + 1]
         t0 = time.perf_counter()
         index.search(q, args.k)
         latencies.append(time.perf_counter() - t0)
     lat = sorted(latencies)
     total = sum(lat)
-    return {
-        "batch": {"queries": len(xq), "qps": len(xq) / best, "seconds": best},
-        "single": {"queries": m, "qps": m / total, "p50_ms": percentile(lat, 0.5) * 1e3,
-                   "p99_ms": percentile(lat, 0.99) * 1e3, "mean_ms": total / m * 1e3},
-    }
+    return {"batch_qps": len(xq) / batch, "single_qps": len(lat) / total, "p50_ms": percentile(lat, 0.5) * 1e3,
+            "p99_ms": percentile(lat, 0.99) * 1e3, "mean_ms": total / len(lat) * 1e3}
 
 
-def bench_vectui(index_path, queries_path, args):
-    cmd = [args.vectui, "bench", str(index_path), "--queries", str(queries_path), "-k", str(args.k),
-           "--runs", str(args.runs), "--single-queries", str(args.single_queries), "--json"]
-    return run_json(cmd), cmd
+def vectui_args(index_path, queries_path, args):
+    return ["bench", str(index_path), "--queries", str(queries_path), "-k", str(args.k),
+            "--runs", "1", "--single-queries", str(args.single_queries), "--json"]
+
+
+def bench_vectui(vectui, bench_args):
+    """One round of a vectui: one `vectui bench` process (one batch run, then the single queries)."""
+    v = vectui.json(*bench_args)
+    return {"batch_qps": v["batch"]["qps"], "single_qps": v["single"]["qps"], "p50_ms": v["single"]["p50_ms"],
+            "p99_ms": v["single"]["p99_ms"], "mean_ms": v["single"]["mean_ms"]}
 
 
 def check_agreement(index, index_path, queries_path, xq, args, nq=20):
@@ -140,40 +140,60 @@ def main():
     index = faiss.read_index(str(index_path))
     assert index.ntotal == args.n and index.d == args.d
 
-    f = bench_faiss(index, xq, args)
+    index.search(xq, args.k)  # warm-up (and the index's pages in the page cache for vectui)
     agreement = check_agreement(index, index_path, queries_path, xq, args)
+    bench_args = vectui_args(index_path, queries_path, args)
+    vectuis = variants(args)
+    measures = {"faiss": lambda: bench_faiss(index, xq, args)}
+    for vectui in vectuis:
+        measures[vectui.label] = lambda vectui=vectui: bench_vectui(vectui, bench_args)
+    medians = alternate(args.rounds, measures)
     del index
-    v, cmd = bench_vectui(index_path, queries_path, args)
+    gflops = sgemm_gflops(m=min(args.queries, 1000), k=args.d)
+    read = memory_read_gbps(os.cpu_count())
 
     name = "IndexFlatIP" if args.metric == "ip" else "IndexFlatL2"
     print(f"## {name}, {args.n:,} x {args.d}, k = {args.k}\n")
     print(f"- faiss-cpu {faiss.__version__}, faiss.omp_get_max_threads() = {faiss.omp_get_max_threads()}; "
           f"numpy {np.__version__}; Python {platform.python_version()}")
     print(f"- machine: {cpu_model()}, {os.cpu_count()} logical CPUs")
+    print(f"- limits measured in this run: numpy sgemm {gflops:.0f} GFLOPS; memory read {read:.1f} GB/s "
+          f"({os.cpu_count()} threads)")
     print(f"- index file: {index_path} ({index_path.stat().st_size / 1e6:.0f} MB); queries: {queries_path}")
-    print(f"- vectui: `{' '.join(cmd)}`")
+    for vectui in vectuis:
+        print(f"- {vectui.describe()}")
+    print(f"- each round: faiss in-process, then `vectui {' '.join(bench_args)}` per vectui; "
+          f"medians of {args.rounds} alternating rounds")
     print(f"- results: {agreement}\n")
 
-    rows = [
-        (f"batch: {f['batch']['queries']} queries, QPS (best of {args.runs})",
-         f["batch"]["qps"], v["batch"]["qps"], "{:,.0f}", v["batch"]["qps"] / f["batch"]["qps"]),
-        (f"single: {f['single']['queries']} queries one at a time, QPS",
-         f["single"]["qps"], v["single"]["qps"], "{:,.1f}", v["single"]["qps"] / f["single"]["qps"]),
-        ("single: p50 latency (ms)", f["single"]["p50_ms"], v["single"]["p50_ms"], "{:.3f}",
-         f["single"]["p50_ms"] / v["single"]["p50_ms"]),
-        ("single: p99 latency (ms)", f["single"]["p99_ms"], v["single"]["p99_ms"], "{:.3f}",
-         f["single"]["p99_ms"] / v["single"]["p99_ms"]),
-        ("single: mean latency (ms)", f["single"]["mean_ms"], v["single"]["mean_ms"], "{:.3f}",
-         f["single"]["mean_ms"] / v["single"]["mean_ms"]),
+    flops = 2.0 * args.n * args.d  # per query
+    nbytes = args.n * args.d * 4   # read per single query
+
+    def batch_note(qps):
+        return f"{qps * flops / 1e9:.0f} GFLOPS = {qps * flops / 1e9 / gflops:.0%} of sgemm"
+
+    def single_note(ms):
+        return f"{nbytes / (ms / 1e3) / 1e9:.1f} GB/s = {nbytes / (ms / 1e3) / 1e9 / read:.0%} of memory read"
+
+    # (label, key, format, higher is better, what the limit note says)
+    measures = [
+        (f"batch: {len(xq)} queries, QPS", "batch_qps", "{:,.0f}", True, batch_note),
+        (f"single: {args.single_queries} queries one at a time, QPS", "single_qps", "{:,.1f}", True, None),
+        ("single: p50 latency (ms)", "p50_ms", "{:.3f}", False, single_note),
+        ("single: p99 latency (ms)", "p99_ms", "{:.3f}", False, None),
+        ("single: mean latency (ms)", "mean_ms", "{:.3f}", False, None),
     ]
-    print("| measure | faiss-cpu | vectui | ratio (> 1: vectui better) |")
-    print("|---|---:|---:|---:|")
-    for label, fv, vv, fmt, ratio in rows:
-        print(f"| {label} | {fmt.format(fv)} | {fmt.format(vv)} | {ratio:.2f}x |")
-    print("\nRatios: vectui/faiss for QPS, faiss/vectui for latency.")
-    if "scan_gb_per_s" in v.get("single", {}):
-        gbs = args.n * args.d * 4 / (f["single"]["mean_ms"] / 1e3) / 1e9
-        print(f"Single-query scan rate: faiss {gbs:.1f} GB/s, vectui {v['single']['scan_gb_per_s']:.1f} GB/s.")
+    names = ["faiss"] + [v.label for v in vectuis]
+    print("| measure | " + " | ".join(names) + " | " + " | ".join(f"{v.label} / faiss" for v in vectuis) + " |")
+    print("|---|" + "---:|" * (2 * len(names) - 1))
+    for label, key, fmt, higher, note in measures:
+        values = [medians[name][key] for name in names]
+        ratios = [(v / values[0] if higher else values[0] / v) for v in values[1:]]
+        print(f"| {label} | " + " | ".join(fmt.format(v) for v in values) + " | "
+              + " | ".join(f"{r:.2f}x" for r in ratios) + " |")
+        if note:
+            print(f"| ↳ vs this host's limit | " + " | ".join(note(v) for v in values) + " |" + " |" * len(vectuis))
+    print("\nRatios: vectui/faiss for QPS, faiss/vectui for latency (> 1: vectui better).")
 
 
 if __name__ == "__main__":

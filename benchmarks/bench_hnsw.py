@@ -1,28 +1,39 @@
 #!/usr/bin/env python3
-"""HNSW32, faiss-cpu vs vectui, on the same data in one run.
+"""HNSW{M}, faiss-cpu vs vectui, on the same data in one run.
 
 Generates (seeded, reused when present) clustered float32 data in benchmarks/data/: n database
 vectors and a separate query set drawn from the same mixture (centres ~ N(0, scale^2),
 points = centre + N(0, 1)), and their exact top-k (faiss IndexFlatL2). Then
 
-  - builds IndexHNSWFlat(d, M) with faiss-cpu (all threads, efConstruction 40), timed, and saves it;
-  - builds the same with `vectui convert FLAT --to HNSW{M}` (both cores), build time = its add time;
-  - for each efSearch in --ef: recall@k and batched QPS of faiss on its graph, and of vectui
-    (`vectui bench --ef-search`) on the same faiss-written file, so both search the very same
-    graph with the same efSearch; plus the recall vectui's own graph reaches (`vectui search`);
-  - repeats the QPS measurements --rounds times, alternating faiss and vectui, best of each
-    (the machine may be shared; the best run is the least disturbed one);
+  - builds IndexHNSWFlat(d, M) with faiss-cpu (all threads, efConstruction 40) and the same
+    with `vectui convert FLAT --to HNSW{M}` for each vectui (its own output file per variant),
+    in --build-rounds rounds that alternate faiss and each vectui: wall seconds (faiss's
+    index.add; vectui's train + add as it reports them) and CPU seconds (user + system, all
+    threads; for vectui its whole `convert` process), medians over the rounds; faiss's last
+    graph is saved and searched below;
+  - for each efSearch in --ef: recall@k of faiss on its graph, and of each vectui on the same
+    faiss-written file (`vectui search --ef-search`, so all search the very same graph with the
+    same efSearch) with the share of ids identical to faiss's, and the recall each vectui's own
+    graph reaches (measured once, not timed);
+  - batched QPS of all queries, in --rounds rounds that alternate faiss (in-process) and
+    `vectui bench --ef-search` per vectui on faiss's file (so a busy spell on the host hits
+    every side alike); each round is a warm-up then one timed batch; medians over the rounds;
 
-and prints markdown tables, marking the smallest efSearch where faiss reaches recall >= --target.
+and prints markdown tables with a column per vectui and a ratio per vectui vs faiss, next to
+this host's limits measured in the same run (numpy sgemm GFLOPS, memory read rate), marking
+the smallest efSearch where faiss reaches recall >= --target. `--variant LABEL=BINARY[@SIMD]`
+adds vectuis to the same rounds (e.g. `--variant avx2=@avx2`: the same binary with
+VECTUI_SIMD=avx2).
 
     python3 benchmarks/bench_hnsw.py                 # 100,000 x 64, HNSW32, k = 10
-    python3 benchmarks/bench_hnsw.py --n 200000 --d 96 --ef 32 64 128 256
+    python3 benchmarks/bench_hnsw.py --n 200000 --d 96 --ef 32 64 128 256 --variant avx2=@avx2
 """
 
 import argparse
 import os
 import pathlib
 import platform
+import re
 import resource
 import sys
 import time
@@ -30,7 +41,7 @@ import time
 import faiss
 import numpy as np
 
-from benchlib import run_json
+from benchlib import add_variant_args, alternate, cpu_model, memory_read_gbps, sgemm_gflops, variants
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent
@@ -47,14 +58,16 @@ def parse_args():
     p.add_argument("--scale", type=float, default=0.8, help="spread of the centres (default 0.8)")
     p.add_argument("--ef", type=int, nargs="+", default=[16, 32, 64, 96, 128, 192, 256], help="efSearch values")
     p.add_argument("--target", type=float, default=0.95, help="recall@k the comparison is made at (default 0.95)")
-    p.add_argument("--rounds", type=int, default=3, help="alternating timing rounds, best kept (default 3)")
-    p.add_argument("--runs", type=int, default=3, help="timed batches per round, best kept (default 3)")
+    p.add_argument("--rounds", type=int, default=5,
+                   help="alternating search rounds per efSearch, one timed batch each, medians reported (default 5)")
+    p.add_argument("--build-rounds", type=int, default=3,
+                   help="alternating build rounds per side/variant, medians reported (default 3)")
     p.add_argument("--seed", type=int, default=1234, help="data seed (default 1234)")
     p.add_argument("--data-dir", type=pathlib.Path, default=HERE / "data", help="where data files live")
-    p.add_argument("--vectui", default=os.environ.get("VECTUI_BIN", str(REPO_ROOT / ".build" / "release" / "vectui")),
-                   help="vectui binary (default: $VECTUI_BIN or .build/release/vectui)")
+    add_variant_args(p, REPO_ROOT / ".build" / "release" / "vectui")
     args = p.parse_args()
-    if min(args.n, args.d, args.m, args.k, args.queries, args.clusters, args.rounds, args.runs) < 1 or min(args.ef) < 1:
+    if min(args.n, args.d, args.m, args.k, args.queries, args.clusters, args.rounds, args.build_rounds,
+           *args.ef) < 1:
         p.error("all sizes must be at least 1")
     if args.m < 2:
         p.error("--m must be at least 2")
@@ -92,27 +105,20 @@ def recall(found, truth):
     return float(np.mean([len(set(f[:k]) & set(t)) / k for f, t in zip(found, truth)]))
 
 
-def faiss_qps(index, xq, k, ef, runs):
-    index.hnsw.efSearch = ef
-    index.search(xq[:min(len(xq), 200)], k)  # warm-up
-    best = float("inf")
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        index.search(xq, k)
-        best = min(best, time.perf_counter() - t0)
-    return len(xq) / best
+def cpu_seconds(who):
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
-def vectui_qps(args, index_path, queries_path, ef):
-    out = run_json([args.vectui, "bench", index_path, "--queries", queries_path, "-k", args.k, "--ef-search", ef,
-                    "--runs", args.runs, "--single-queries", 1, "--json"])
-    return out["batch"]["qps"]
+def file_label(label):
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", label)
 
 
 def main():
     args = parse_args()
     if not os.access(args.vectui, os.X_OK):
         sys.exit(f"vectui binary not found at {args.vectui}: run `swift build -c release` or pass --vectui")
+    vectuis = variants(args)
     flat_path, queries_path, truth_path = data_files(args)
     xq = np.load(queries_path)
     truth = np.load(truth_path)
@@ -122,76 +128,135 @@ def main():
     work = args.data_dir / f"hnsw_{args.n}x{args.d}_M{args.m}_seed{args.seed}"
     work.mkdir(parents=True, exist_ok=True)
     faiss_path = work / "faiss.index"
-    vectui_path = work / "vectui.index"
+    own_paths = {v.label: work / f"vectui-{file_label(v.label)}.index" for v in vectuis}
+    load_before = os.getloadavg()
 
-    def cpu_seconds(who):
-        usage = resource.getrusage(who)
-        return usage.ru_utime + usage.ru_stime
+    # Builds, alternating. Wall clock and CPU time (user + system, all threads), which a shared
+    # machine disturbs less; vectui's CPU time covers its whole `convert` process (read, add, save).
+    built = {}
 
-    # Build times: wall clock, and CPU time (user + system, all threads), which a shared machine
-    # disturbs less. vectui's CPU time covers its whole `convert` process (read, add, save).
-    index = faiss.IndexHNSWFlat(args.d, args.m)
-    cpu0 = cpu_seconds(resource.RUSAGE_SELF)
-    t0 = time.perf_counter()
-    index.add(xb)
-    faiss_build = time.perf_counter() - t0
-    faiss_cpu = cpu_seconds(resource.RUSAGE_SELF) - cpu0
+    def build_faiss():
+        built.pop("faiss", None)  # free the previous round's graph first
+        index = faiss.IndexHNSWFlat(args.d, args.m)
+        cpu0 = cpu_seconds(resource.RUSAGE_SELF)
+        t0 = time.perf_counter()
+        index.add(xb)
+        wall = time.perf_counter() - t0
+        built["faiss"] = index
+        return {"wall": wall, "cpu": cpu_seconds(resource.RUSAGE_SELF) - cpu0}
+
+    def build_vectui(vectui):
+        cpu0 = cpu_seconds(resource.RUSAGE_CHILDREN)
+        t0 = time.perf_counter()
+        report = vectui.json("convert", flat_path, "--to", f"HNSW{args.m}", "--out", own_paths[vectui.label],
+                             "--query-count", 0, "--json")
+        process = time.perf_counter() - t0
+        return {"wall": report["build"]["add_seconds"] + report["build"]["train_seconds"],
+                "cpu": cpu_seconds(resource.RUSAGE_CHILDREN) - cpu0, "process": process}
+
+    builders = {"faiss": build_faiss}
+    for vectui in vectuis:
+        builders[vectui.label] = lambda vectui=vectui: build_vectui(vectui)
+    builds = alternate(args.build_rounds, builders)
+    index = built["faiss"]
     faiss.write_index(index, str(faiss_path))
-    print(f"faiss built HNSW{args.m} in {faiss_build:.2f} s ({faiss_cpu:.2f} s CPU)", file=sys.stderr)
+    for name, b in builds.items():
+        print(f"{name} built HNSW{args.m} in {b['wall']:.2f} s ({b['cpu']:.2f} s CPU), median of {args.build_rounds}",
+              file=sys.stderr)
 
-    cpu0 = cpu_seconds(resource.RUSAGE_CHILDREN)
-    report = run_json([args.vectui, "convert", flat_path, "--to", f"HNSW{args.m}", "--out", vectui_path,
-                       "--query-count", 0, "--json"])
-    vectui_cpu = cpu_seconds(resource.RUSAGE_CHILDREN) - cpu0
-    vectui_build = report["build"]["add_seconds"] + report["build"]["train_seconds"]
-    print(f"vectui built HNSW{args.m} in {vectui_build:.2f} s ({vectui_cpu:.2f} s CPU)", file=sys.stderr)
+    def faiss_qps(ef):
+        index.hnsw.efSearch = ef
+        index.search(xq[:min(len(xq), 200)], args.k)  # warm-up
+        t0 = time.perf_counter()
+        index.search(xq, args.k)
+        return {"qps": len(xq) / (time.perf_counter() - t0)}
+
+    def vectui_qps(vectui, ef):
+        out = vectui.json("bench", faiss_path, "--queries", queries_path, "-k", args.k, "--ef-search", ef,
+                          "--runs", 1, "--single-queries", 1, "--json")
+        return {"qps": out["batch"]["qps"]}
 
     rows = []
     for ef in args.ef:
         index.hnsw.efSearch = ef
         _, found = index.search(xq, args.k)
-        faiss_recall = recall(found, truth)
-        theirs = run_json([args.vectui, "search", faiss_path, "--queries", queries_path, "-k", args.k,
-                           "--ef-search", ef, "--json"])
-        same = float(np.mean(np.array(theirs["ids"]) == found))
-        own = run_json([args.vectui, "search", vectui_path, "--queries", queries_path, "-k", args.k,
-                        "--ef-search", ef, "--json"])
-        own_recall = recall(np.array(own["ids"]), truth)
-        best_faiss, best_vectui = 0.0, 0.0
-        for _ in range(args.rounds):
-            best_faiss = max(best_faiss, faiss_qps(index, xq, args.k, ef, args.runs))
-            best_vectui = max(best_vectui, vectui_qps(args, faiss_path, queries_path, ef))
-        rows.append(dict(ef=ef, faiss_recall=faiss_recall, vectui_recall_same_graph=recall(np.array(theirs["ids"]), truth),
-                         same_ids=same, vectui_own_recall=own_recall, faiss_qps=best_faiss, vectui_qps=best_vectui))
-        print(f"efSearch {ef}: recall faiss {faiss_recall:.4f}, vectui's graph {own_recall:.4f}; "
-              f"QPS faiss {best_faiss:.0f}, vectui {best_vectui:.0f}", file=sys.stderr)
+        row = {"ef": ef, "faiss_recall": recall(found, truth)}
+        for vectui in vectuis:
+            theirs = np.array(vectui.json("search", faiss_path, "--queries", queries_path, "-k", args.k,
+                                          "--ef-search", ef, "--json")["ids"])
+            own = np.array(vectui.json("search", own_paths[vectui.label], "--queries", queries_path, "-k", args.k,
+                                       "--ef-search", ef, "--json")["ids"])
+            row[vectui.label] = {"recall": recall(theirs, truth), "same": float(np.mean(theirs == found)),
+                                 "own_recall": recall(own, truth)}
+        measures = {"faiss": lambda: faiss_qps(ef)}
+        for vectui in vectuis:
+            measures[vectui.label] = lambda vectui=vectui: vectui_qps(vectui, ef)
+        row["qps"] = {name: m["qps"] for name, m in alternate(args.rounds, measures).items()}
+        rows.append(row)
+        print(f"efSearch {ef}: recall faiss {row['faiss_recall']:.4f}; QPS "
+              + ", ".join(f"{name} {qps:.0f}" for name, qps in row["qps"].items()), file=sys.stderr)
+    load_after = os.getloadavg()
+    del index, built
+    gflops = sgemm_gflops(k=args.d)
+    read = memory_read_gbps(os.cpu_count())
 
-    print(f"## HNSW{args.m}: {args.n:,} x {args.d} clustered vectors (L2), "
-          f"{len(xq):,} queries, k = {args.k}\n")
-    print(f"faiss-cpu {faiss.__version__} ({faiss.omp_get_max_threads()} threads), {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} CPUs; QPS = batched, best of {args.rounds} rounds x {args.runs} runs\n")
-    print("| build (efConstruction 40) | faiss-cpu | vectui | faiss / vectui (> 1: vectui faster) |")
-    print("|---|---:|---:|---:|")
-    print(f"| HNSW{args.m} add, wall seconds | {faiss_build:.2f} | {vectui_build:.2f} | {faiss_build / vectui_build:.2f} |")
-    print(f"| CPU seconds (all threads) | {faiss_cpu:.2f} | {vectui_cpu:.2f} | {faiss_cpu / vectui_cpu:.2f} |\n")
-    print("| efSearch | recall@{0} faiss | recall@{0} vectui (faiss's graph) | same ids | recall@{0} vectui's own graph "
-          "| QPS faiss | QPS vectui | QPS vectui / faiss |".format(args.k))
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    names = ["faiss"] + [v.label for v in vectuis]
+    labels = [v.label for v in vectuis]
+    print(f"## HNSW{args.m}: {args.n:,} x {args.d} clustered vectors (L2), {len(xq):,} queries, k = {args.k}\n")
+    print(f"- faiss-cpu {faiss.__version__}, faiss.omp_get_max_threads() = {faiss.omp_get_max_threads()}; "
+          f"numpy {np.__version__}; Python {platform.python_version()}")
+    print(f"- machine: {cpu_model()}, {os.cpu_count()} logical CPUs; load average "
+          f"{load_before[0]:.2f} before, {load_after[0]:.2f} after (other work on the host skews timings)")
+    print(f"- limits measured in this run: numpy sgemm {gflops:.0f} GFLOPS (d = {args.d}); memory read "
+          f"{read:.1f} GB/s ({os.cpu_count()} threads)")
+    for vectui in vectuis:
+        print(f"- {vectui.describe()}")
+    print(f"- builds: medians of {args.build_rounds} alternating rounds (faiss `index.add`, then "
+          f"`vectui convert FLAT --to HNSW{args.m}` per vectui, each to its own file); faiss's last graph is "
+          f"the one searched")
+    print(f"- QPS: all queries in one batch, median of {args.rounds} alternating rounds per efSearch, each a "
+          f"warm-up then one timed batch (faiss in-process; `vectui bench --runs 1` on faiss's file)\n")
+
+    print(f"| build (efConstruction 40) | " + " | ".join(names) + " | "
+          + " | ".join(f"faiss / {l}" for l in labels) + " |")
+    print("|---|" + "---:|" * (2 * len(names) - 1))
+    for title, key in ((f"HNSW{args.m} add, wall seconds", "wall"), ("CPU seconds (all threads)", "cpu")):
+        values = [builds[name][key] for name in names]
+        print(f"| {title} | " + " | ".join(f"{v:.2f}" for v in values) + " | "
+              + " | ".join(f"{values[0] / v:.2f}x" for v in values[1:]) + " |")
+    print("\nBuild ratios: faiss/vectui (> 1: vectui faster). vectui's `convert` process wall seconds "
+          "(reading, saving and process start included): "
+          + ", ".join(f"{l} {builds[l]['process']:.2f}" for l in labels) + ".\n")
+
+    print(f"| efSearch | recall@{args.k} faiss | "
+          + " | ".join(f"recall@{args.k} {l} (faiss's graph) | same ids {l} | recall@{args.k} {l}'s own graph"
+                       for l in labels) + " |")
+    print("|---:|---:|" + "---:|---:|---:|" * len(labels))
+    for r in rows:
+        print(f"| {r['ef']} | {r['faiss_recall']:.4f} | "
+              + " | ".join(f"{r[l]['recall']:.4f} | {r[l]['same']:.4f} | {r[l]['own_recall']:.4f}" for l in labels)
+              + " |")
+    print()
+
+    print(f"| efSearch | recall@{args.k} faiss | " + " | ".join(f"QPS {name}" for name in names) + " | "
+          + " | ".join(f"{l} / faiss" for l in labels) + " |")
+    print("|---:|---:|" + "---:|" * (2 * len(names) - 1))
     target_row = None
     for r in rows:
         mark = ""
         if target_row is None and r["faiss_recall"] >= args.target:
             target_row = r
             mark = " **"
-        print(f"| {r['ef']}{mark} | {r['faiss_recall']:.4f} | {r['vectui_recall_same_graph']:.4f} | {r['same_ids']:.4f} "
-              f"| {r['vectui_own_recall']:.4f} | {r['faiss_qps']:.0f} | {r['vectui_qps']:.0f} "
-              f"| {r['vectui_qps'] / r['faiss_qps']:.2f} |")
+        print(f"| {r['ef']}{mark} | {r['faiss_recall']:.4f} | " + " | ".join(f"{r['qps'][n]:,.0f}" for n in names)
+              + " | " + " | ".join(f"{r['qps'][l] / r['qps']['faiss']:.2f}x" for l in labels) + " |")
+    print("\nQPS ratios: vectui/faiss on the same graph (> 1: vectui faster).")
     if target_row is None:
         print(f"\nfaiss did not reach recall {args.target} with these efSearch values")
     else:
+        q = target_row["qps"]
         print(f"\n** smallest efSearch with faiss recall@{args.k} >= {args.target}: efSearch {target_row['ef']}, "
-              f"QPS faiss {target_row['faiss_qps']:.0f}, vectui {target_row['vectui_qps']:.0f} "
-              f"({target_row['vectui_qps'] / target_row['faiss_qps']:.2f}x)")
+              f"QPS faiss {q['faiss']:,.0f}, "
+              + ", ".join(f"{l} {q[l]:,.0f} ({q[l] / q['faiss']:.2f}x)" for l in labels))
 
 
 if __name__ == "__main__":

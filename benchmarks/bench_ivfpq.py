@@ -2,33 +2,43 @@
 """IVF-PQ, faiss-cpu vs vectui, on the same data in one run: build times side by side, then
 search throughput and recall at the same nprobe.
 
-Generates (seeded, reused when present) float32 vectors of intrinsic dimension 24 as a FAISS flat index, held-out
-queries and their exact top-10 in benchmarks/data/, then:
+Generates (seeded, reused when present) float32 vectors of intrinsic dimension 24 as a FAISS
+flat index, held-out queries and their exact top-10 in benchmarks/data/, then:
 
   - builds IVF{nlist},PQ{m}x{nbits} with faiss-cpu (IndexIVFPQ, by residual; polysemous training
     off, as vectui builds) on the very rows `vectui convert` trains on (its seeded sample, ported
-    below), timing train and add; and with `vectui convert --json` (its own train/add timings);
-  - for each nprobe: batched search of all queries (best of --runs after a warm-up, in --rounds
-    rounds that alternate the three, so a busy spell on the host hits each) with faiss on
-    faiss's file, with `vectui bench` on faiss's file (the same index, so the same recall), and
-    with `vectui bench` on vectui's own build; recall@10 (10-recall@10) and recall@1 against the
-    exact neighbours for each.
+    below), timing train and add; and with `vectui convert --json` per vectui (its own train/add
+    timings, each variant to its own file); in --build-rounds rounds that alternate faiss and
+    each vectui, medians over the rounds; faiss's last build is saved and searched below;
+  - for each nprobe: recall@1 and 10-recall@10 against the exact neighbours of faiss on its
+    file, of each vectui on faiss's file (the same index, so the same recall) with its top-10
+    agreement with faiss, and of each vectui's own build (measured once, not timed);
+  - batched search of all queries, in --rounds rounds that alternate faiss (in-process, on its
+    index) and `vectui bench` per vectui on faiss's file and on that vectui's own build (so a
+    busy spell on the host hits every side alike); each round is a warm-up then one timed
+    batch; medians over the rounds;
+
+and prints markdown tables with a column per vectui and a ratio per vectui vs faiss, next to
+this host's limits measured in the same run (numpy sgemm GFLOPS, memory read rate).
+`--variant LABEL=BINARY[@SIMD]` adds vectuis to the same rounds (e.g. `--variant avx2=@avx2`:
+the same binary with VECTUI_SIMD=avx2).
 
     python3 benchmarks/bench_ivfpq.py                          # 1,000,000 x 128, L2, IVF1024,PQ32
-    python3 benchmarks/bench_ivfpq.py --n 200000 --nprobe 1,8,32
+    python3 benchmarks/bench_ivfpq.py --n 200000 --nprobe 1,8,32 --variant avx2=@avx2
 """
 
 import argparse
 import os
 import pathlib
 import platform
+import re
 import sys
 import time
 
 import faiss
 import numpy as np
 
-from benchlib import cpu_model, run_json
+from benchlib import add_variant_args, alternate, cpu_model, memory_read_gbps, sgemm_gflops, variants
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent
@@ -46,18 +56,17 @@ def parse_args():
     p.add_argument("--queries", type=int, default=1000, help="held-out queries (default 1000)")
     p.add_argument("--train", type=int, default=100_000, help="training vectors (default 100,000)")
     p.add_argument("--nprobe", default="1,4,16,64", help="comma-separated nprobe values (default 1,4,16,64)")
-    p.add_argument("--runs", type=int, default=3, help="timed batch runs per round, best reported (default 3)")
-    p.add_argument("--rounds", type=int, default=3,
-                   help="rounds alternating faiss and vectui at each nprobe, best of all kept (default 3): "
-                        "a busy spell on the host then hits both sides, not one")
+    p.add_argument("--rounds", type=int, default=5,
+                   help="alternating search rounds per nprobe, one timed batch each, medians reported (default 5)")
+    p.add_argument("--build-rounds", type=int, default=3,
+                   help="alternating build rounds per side/variant, medians reported (default 3)")
     p.add_argument("--seed", type=int, default=1234, help="data seed, also vectui's sample seed (default 1234)")
     p.add_argument("--data-dir", type=pathlib.Path, default=HERE / "data", help="where data files live")
-    p.add_argument("--vectui", default=os.environ.get("VECTUI_BIN", str(REPO_ROOT / ".build" / "release" / "vectui")),
-                   help="vectui binary (default: $VECTUI_BIN or .build/release/vectui)")
+    add_variant_args(p, REPO_ROOT / ".build" / "release" / "vectui")
     args = p.parse_args()
     args.nprobes = [int(x) for x in args.nprobe.split(",")]
-    if min(args.n, args.d, args.nlist, args.m, args.nbits, args.queries, args.train, args.runs, args.rounds,
-           *args.nprobes) < 1:
+    if min(args.n, args.d, args.nlist, args.m, args.nbits, args.queries, args.train, args.rounds,
+           args.build_rounds, *args.nprobes) < 1:
         p.error("all sizes must be at least 1")
     if args.d % args.m:
         p.error("--d must be a multiple of --m")
@@ -123,106 +132,157 @@ def recall(ids, truth):
     return r1, r10
 
 
-def run_vectui(args, *cmd):
-    return run_json([args.vectui, *cmd])
-
-
-def vectui_ids(args, index_path, queries_path, nprobe):
-    result = run_vectui(args, "search", index_path, "--queries", queries_path, "-k", 10, "--nprobe", nprobe, "--json")
-    return np.array(result["ids"], dtype=np.int64)
-
-
-def vectui_qps(args, index_path, queries_path, nprobe):
-    bench = run_vectui(args, "bench", index_path, "--queries", queries_path, "-k", 10, "--nprobe", nprobe,
-                       "--runs", args.runs, "--single-queries", 1, "--json")
-    return bench["batch"]["qps"]
-
-
-def faiss_search(index, xq, nprobe, runs):
-    faiss.extract_index_ivf(index).nprobe = nprobe
-    index.search(xq[:50], 10)  # warm-up
-    best = float("inf")
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        _, ids = index.search(xq, 10)
-        best = min(best, time.perf_counter() - t0)
-    return ids, len(xq) / best
+def file_label(label):
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", label)
 
 
 def main():
     args = parse_args()
     if not os.access(args.vectui, os.X_OK):
         sys.exit(f"vectui not found at {args.vectui}: run `swift build -c release` or set VECTUI_BIN")
+    vectuis = variants(args)
+    labels = [v.label for v in vectuis]
     index_path, queries_path, truth_path = data_files(args)
     xq, truth = np.load(queries_path), np.load(truth_path)
     factory = f"IVF{args.nlist},PQ{args.m}x{args.nbits}"
     stem = f"{factory.replace(',', '_')}_{args.metric}_{args.n}x{args.d}"
     faiss_path = args.data_dir / f"{stem}_faiss.index"
-    vectui_path = args.data_dir / f"{stem}_vectui.index"
+    own_paths = {v.label: args.data_dir / f"{stem}_vectui-{file_label(v.label)}.index" for v in vectuis}
     load_before = os.getloadavg()
 
-    # faiss build, on vectui's training rows.
+    # faiss builds on vectui's training rows; vectui's on its own seeded sample (the same rows).
     flat = faiss.read_index(str(index_path))
     xb = faiss.rev_swig_ptr(faiss.downcast_index(flat).get_xb(), args.n * args.d).reshape(args.n, args.d)
     train_rows = vectui_sample(args.train, args.n, args.seed)
     metric = faiss.METRIC_INNER_PRODUCT if args.metric == "ip" else faiss.METRIC_L2
-    quantizer = faiss.IndexFlatIP(args.d) if args.metric == "ip" else faiss.IndexFlatL2(args.d)
-    index = faiss.IndexIVFPQ(quantizer, args.d, args.nlist, args.m, args.nbits, metric)
-    index.do_polysemous_training = False
     xt = np.ascontiguousarray(xb[train_rows])
-    t0 = time.perf_counter()
-    index.train(xt)
-    faiss_train = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    chunk = 65536
-    for start in range(0, args.n, chunk):
-        index.add(np.ascontiguousarray(xb[start:start + chunk]))
-    faiss_add = time.perf_counter() - t0
+    built = {}
+
+    def build_faiss():
+        built.pop("faiss", None)  # free the previous round's index first
+        quantizer = faiss.IndexFlatIP(args.d) if args.metric == "ip" else faiss.IndexFlatL2(args.d)
+        index = faiss.IndexIVFPQ(quantizer, args.d, args.nlist, args.m, args.nbits, metric)
+        index.do_polysemous_training = False
+        t0 = time.perf_counter()
+        index.train(xt)
+        train = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        chunk = 65536
+        for start in range(0, args.n, chunk):
+            index.add(np.ascontiguousarray(xb[start:start + chunk]))
+        add = time.perf_counter() - t0
+        built["faiss"] = index
+        return {"train": train, "add": add, "total": train + add}
+
+    def build_vectui(vectui):
+        t0 = time.perf_counter()
+        report = vectui.json("convert", index_path, "--to", factory, "--out", own_paths[vectui.label],
+                             "--train-size", args.train, "--query-count", 0, "--seed", args.seed, "--json")
+        process = time.perf_counter() - t0
+        b = report["build"]
+        return {"train": b["train_seconds"], "add": b["add_seconds"], "total": b["train_seconds"] + b["add_seconds"],
+                "process": process}
+
+    builders = {"faiss": build_faiss}
+    for vectui in vectuis:
+        builders[vectui.label] = lambda vectui=vectui: build_vectui(vectui)
+    builds = alternate(args.build_rounds, builders)
+    index = built.pop("faiss")
     faiss.write_index(index, str(faiss_path))
     del xt
+    for name, b in builds.items():
+        print(f"{name} built {factory}: train {b['train']:.2f} s, add {b['add']:.2f} s, "
+              f"median of {args.build_rounds}", file=sys.stderr)
 
-    # vectui build.
-    t0 = time.perf_counter()
-    report = run_vectui(args, "convert", index_path, "--to", factory, "--out", vectui_path, "--train-size", args.train,
-                        "--query-count", 0, "--seed", args.seed, "--json")
-    vectui_wall = time.perf_counter() - t0
-    build = report["build"]
+    def faiss_qps(nprobe):
+        faiss.extract_index_ivf(index).nprobe = nprobe
+        index.search(xq[:50], 10)  # warm-up
+        t0 = time.perf_counter()
+        index.search(xq, 10)
+        return {"qps": len(xq) / (time.perf_counter() - t0)}
+
+    def vectui_qps(vectui, path, nprobe):
+        bench = vectui.json("bench", path, "--queries", queries_path, "-k", 10, "--nprobe", nprobe,
+                            "--runs", 1, "--single-queries", 1, "--json")
+        return {"qps": bench["batch"]["qps"]}
+
+    def vectui_ids(vectui, path, nprobe):
+        result = vectui.json("search", path, "--queries", queries_path, "-k", 10, "--nprobe", nprobe, "--json")
+        return np.array(result["ids"], dtype=np.int64)
 
     rows = []
     for nprobe in args.nprobes:
-        vf_ids = vectui_ids(args, faiss_path, queries_path, nprobe)
-        vv_ids = vectui_ids(args, vectui_path, queries_path, nprobe)
-        f_qps = vf_qps = vv_qps = 0.0
-        for _ in range(args.rounds):
-            f_ids, qps = faiss_search(index, xq, nprobe, args.runs)
-            f_qps = max(f_qps, qps)
-            vf_qps = max(vf_qps, vectui_qps(args, faiss_path, queries_path, nprobe))
-            vv_qps = max(vv_qps, vectui_qps(args, vectui_path, queries_path, nprobe))
-        same = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(f_ids.tolist(), vf_ids.tolist())]))
-        rows.append((nprobe, f_qps, recall(f_ids, truth), vf_qps, recall(vf_ids, truth), same, vv_qps, recall(vv_ids, truth)))
+        faiss.extract_index_ivf(index).nprobe = nprobe
+        _, f_ids = index.search(xq, 10)
+        row = {"nprobe": nprobe, "faiss": recall(f_ids, truth)}
+        for vectui in vectuis:
+            vf_ids = vectui_ids(vectui, faiss_path, nprobe)
+            vv_ids = vectui_ids(vectui, own_paths[vectui.label], nprobe)
+            same = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(f_ids.tolist(), vf_ids.tolist())]))
+            row[vectui.label] = {"recall": recall(vf_ids, truth), "same": same, "own": recall(vv_ids, truth)}
+        measures = {"faiss": lambda: faiss_qps(nprobe)}
+        for vectui in vectuis:
+            measures[vectui.label] = lambda vectui=vectui: vectui_qps(vectui, faiss_path, nprobe)
+            measures[vectui.label + " own"] = lambda vectui=vectui: vectui_qps(vectui, own_paths[vectui.label], nprobe)
+        row["qps"] = {name: m["qps"] for name, m in alternate(args.rounds, measures).items()}
+        rows.append(row)
+        print(f"nprobe {nprobe}: QPS " + ", ".join(f"{name} {qps:.0f}" for name, qps in row["qps"].items()),
+              file=sys.stderr)
     load_after = os.getloadavg()
+    del index
+    gflops = sgemm_gflops(m=min(args.queries, 1000), k=args.d)
+    read = memory_read_gbps(os.cpu_count())
 
+    names = ["faiss"] + labels
     print(f"## {factory}, {args.metric}, {args.n:,} x {args.d} vectors (intrinsic dimension 24), {len(xq)} held-out queries, k = 10\n")
     print(f"- faiss-cpu {faiss.__version__}, faiss.omp_get_max_threads() = {faiss.omp_get_max_threads()}; "
           f"numpy {np.__version__}; Python {platform.python_version()}")
     print(f"- machine: {cpu_model()}, {os.cpu_count()} logical CPUs; load average "
           f"{load_before[0]:.2f} before, {load_after[0]:.2f} after (other work on the host skews timings)")
+    print(f"- limits measured in this run: numpy sgemm {gflops:.0f} GFLOPS (d = {args.d}); memory read "
+          f"{read:.1f} GB/s ({os.cpu_count()} threads)")
+    for vectui in vectuis:
+        print(f"- {vectui.describe()}")
     print(f"- both train on the same {len(train_rows):,} rows (vectui's seeded sample); faiss: IndexIVFPQ, "
-          f"by residual, polysemous training off; vectui: `vectui convert --to {factory} --train-size {args.train}`\n")
-    print("| build | faiss-cpu | vectui | ratio (faiss/vectui) |")
-    print("|---|---:|---:|---:|")
-    print(f"| train (s) | {faiss_train:.2f} | {build['train_seconds']:.2f} | {faiss_train / build['train_seconds']:.2f}x |")
-    print(f"| add {args.n:,} (s) | {faiss_add:.2f} | {build['add_seconds']:.2f} | {faiss_add / build['add_seconds']:.2f}x |")
-    total_v = build["train_seconds"] + build["add_seconds"]
-    print(f"| train + add (s) | {faiss_train + faiss_add:.2f} | {total_v:.2f} | {(faiss_train + faiss_add) / total_v:.2f}x |")
-    print(f"\n(vectui convert wall time including reading, saving and process start: {vectui_wall:.2f} s)\n")
-    print("| nprobe | faiss QPS | faiss R@1 / R@10 | vectui QPS, faiss's file | ratio | vectui R@1 / R@10 "
-          "| top-10 agreement | vectui QPS, own build | own build R@1 / R@10 |")
-    print("|---:|---:|---|---:|---:|---|---:|---:|---|")
-    for nprobe, f_qps, f_r, vf_qps, vf_r, same, vv_qps, vv_r in rows:
-        print(f"| {nprobe} | {f_qps:,.0f} | {f_r[0]:.4f} / {f_r[1]:.4f} | {vf_qps:,.0f} | {vf_qps / f_qps:.2f}x "
-              f"| {vf_r[0]:.4f} / {vf_r[1]:.4f} | {same:.4f} | {vv_qps:,.0f} | {vv_r[0]:.4f} / {vv_r[1]:.4f} |")
-    print(f"\nQPS: all queries in one batch, best of {args.runs} runs x {args.rounds} alternating rounds; ratio = vectui/faiss on the same file (> 1: vectui faster).")
+          f"by residual, polysemous training off; vectui: `vectui convert --to {factory} --train-size {args.train}`, "
+          f"each vectui to its own file")
+    print(f"- builds: medians of {args.build_rounds} alternating rounds; faiss's last build is the one searched")
+    print(f"- QPS: all queries in one batch, median of {args.rounds} alternating rounds per nprobe, each a warm-up "
+          f"then one timed batch (faiss in-process; `vectui bench --runs 1` on faiss's file and on its own build)\n")
+
+    print("| build | " + " | ".join(names) + " | " + " | ".join(f"faiss / {l}" for l in labels) + " |")
+    print("|---|" + "---:|" * (2 * len(names) - 1))
+    for title, key in (("train (s)", "train"), (f"add {args.n:,} (s)", "add"), ("train + add (s)", "total")):
+        values = [builds[name][key] for name in names]
+        print(f"| {title} | " + " | ".join(f"{v:.2f}" for v in values) + " | "
+              + " | ".join(f"{values[0] / v:.2f}x" for v in values[1:]) + " |")
+    print("\nBuild ratios: faiss/vectui (> 1: vectui faster); train + add is the median of each round's sum. "
+          "vectui's `convert` process wall seconds (reading, saving and process start included): "
+          + ", ".join(f"{l} {builds[l]['process']:.2f}" for l in labels) + ".\n")
+
+    def r(pair):
+        return f"{pair[0]:.4f} / {pair[1]:.4f}"
+
+    print("| nprobe | faiss R@1 / R@10 | "
+          + " | ".join(f"{l} R@1 / R@10 (faiss's file) | {l} top-10 agreement | {l} own build R@1 / R@10"
+                       for l in labels) + " |")
+    print("|---:|---|" + "---|---:|---|" * len(labels))
+    for row in rows:
+        print(f"| {row['nprobe']} | {r(row['faiss'])} | "
+              + " | ".join(f"{r(row[l]['recall'])} | {row[l]['same']:.4f} | {r(row[l]['own'])}" for l in labels)
+              + " |")
+    print()
+
+    print("| nprobe | QPS faiss | " + " | ".join(f"QPS {l} (faiss's file)" for l in labels) + " | "
+          + " | ".join(f"{l} / faiss" for l in labels) + " | "
+          + " | ".join(f"QPS {l} (own build)" for l in labels) + " |")
+    print("|---:|" + "---:|" * (3 * len(labels) + 1))
+    for row in rows:
+        q = row["qps"]
+        print(f"| {row['nprobe']} | {q['faiss']:,.0f} | " + " | ".join(f"{q[l]:,.0f}" for l in labels) + " | "
+              + " | ".join(f"{q[l] / q['faiss']:.2f}x" for l in labels) + " | "
+              + " | ".join(f"{q[l + ' own']:,.0f}" for l in labels) + " |")
+    print("\nQPS ratios: vectui/faiss on the same file (> 1: vectui faster).")
 
 
 if __name__ == "__main__":
