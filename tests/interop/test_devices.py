@@ -149,3 +149,47 @@ def test_too_big_is_refused_with_numbers_and_options(vectui, data):
     assert "may use 4.0 MiB" in line and "fp16 on cl0 (peak" in line, line
     unknown = run(vectui, "search", path, "--queries", queries, "--device", "gpu9")
     assert unknown.returncode == 2 and "no device named 'gpu9'" in unknown.stderr
+
+
+def _cpu_simd_level():
+    """The SIMD level /proc/cpuinfo's flags allow: what vectui must pick by itself."""
+    flags = set()
+    with open("/proc/cpuinfo") as info:
+        for line in info:
+            if line.startswith("flags"):
+                flags = set(line.split(":", 1)[1].split())
+                break
+    if {"avx512f", "avx512bw", "avx512dq", "avx512vl"} <= flags:
+        return "avx512"
+    return "avx2" if {"avx2", "fma"} <= flags else "portable"
+
+
+def _cpu_report(vectui, **env):
+    base = {k: v for k, v in os.environ.items() if k not in ("VECTUI_SIMD", "OPENBLAS_CORETYPE")}
+    proc = run(vectui, "devices", "--json", env={**base, **env})
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)["cpu"]
+
+
+def test_devices_names_the_simd_level_and_the_blas_kernels(vectui):
+    level = _cpu_simd_level()
+    cpu = _cpu_report(vectui)
+    assert cpu["simd"] == cpu["simd_supported"] == level
+    blas = cpu["blas"]
+    assert blas["config"].startswith("OpenBLAS") and blas["core"] not in ("", "unknown")
+    # The BLAS runs kernels of the same level: its own choice, or vectui's when it chose worse.
+    assert blas["core_simd"] == level and blas["chosen_by"] in ("OpenBLAS", "vectui")
+    assert (blas["replaced_core"] is None) == (blas["chosen_by"] == "OpenBLAS")
+    text = run(vectui, "devices").stdout
+    assert f"cpu: SIMD {level}" in text and f"kernels {blas['core']}" in text
+    # VECTUI_SIMD lowers the level, and the BLAS follows; it never raises it past the CPU.
+    for lower in [name for name in ("avx2", "portable") if name != level and level != "portable"]:
+        forced = _cpu_report(vectui, VECTUI_SIMD=lower)
+        assert forced["simd"] == lower and forced["simd_supported"] == level
+        assert forced["blas"]["core_simd"] == lower and forced["blas"]["chosen_by"] == "vectui"
+        assert forced["blas"]["replaced_core"] == blas["core"]
+    assert _cpu_report(vectui, VECTUI_SIMD="avx512")["simd"] == level
+    # A core the user names is kept as it is.
+    if level != "portable":
+        user = _cpu_report(vectui, OPENBLAS_CORETYPE="Haswell")["blas"]
+        assert user["core"] == "Haswell" and user["chosen_by"] == "OPENBLAS_CORETYPE"
