@@ -54,6 +54,16 @@ VECTUI_AVX512 static inline float vectui_ip_avx512(const float *x, const float *
     return _mm512_reduce_add_ps(_mm512_add_ps(a0, a1));
 }
 
+/// out[0…3] = the sums of the lanes of a0…a3 (halves, then two horizontal adds).
+VECTUI_AVX512 static inline void vectui_hsum4x512(__m512 a0, __m512 a1, __m512 a2, __m512 a3, float *out) {
+    __m256 b0 = _mm256_add_ps(_mm512_castps512_ps256(a0), _mm512_extractf32x8_ps(a0, 1));
+    __m256 b1 = _mm256_add_ps(_mm512_castps512_ps256(a1), _mm512_extractf32x8_ps(a1, 1));
+    __m256 b2 = _mm256_add_ps(_mm512_castps512_ps256(a2), _mm512_extractf32x8_ps(a2, 1));
+    __m256 b3 = _mm256_add_ps(_mm512_castps512_ps256(a3), _mm512_extractf32x8_ps(a3, 1));
+    __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(b0, b1), _mm256_hadd_ps(b2, b3));
+    _mm_storeu_ps(out, _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1)));
+}
+
 /// Squared L2 from x to four rows at once; out[0…3].
 VECTUI_AVX512 static inline void vectui_l2_batch4_avx512(
         const float *x, const float *y0, const float *y1, const float *y2, const float *y3, long d, float *out) {
@@ -71,10 +81,7 @@ VECTUI_AVX512 static inline void vectui_l2_batch4_avx512(
         a2 = _mm512_fmadd_ps(t2, t2, a2);
         a3 = _mm512_fmadd_ps(t3, t3, a3);
     }
-    out[0] = _mm512_reduce_add_ps(a0);
-    out[1] = _mm512_reduce_add_ps(a1);
-    out[2] = _mm512_reduce_add_ps(a2);
-    out[3] = _mm512_reduce_add_ps(a3);
+    vectui_hsum4x512(a0, a1, a2, a3, out);
 }
 
 /// Inner products of x with four rows at once; out[0…3].
@@ -90,10 +97,7 @@ VECTUI_AVX512 static inline void vectui_ip_batch4_avx512(
         a2 = _mm512_fmadd_ps(q, _mm512_maskz_loadu_ps(m, y2 + i), a2);
         a3 = _mm512_fmadd_ps(q, _mm512_maskz_loadu_ps(m, y3 + i), a3);
     }
-    out[0] = _mm512_reduce_add_ps(a0);
-    out[1] = _mm512_reduce_add_ps(a1);
-    out[2] = _mm512_reduce_add_ps(a2);
-    out[3] = _mm512_reduce_add_ps(a3);
+    vectui_hsum4x512(a0, a1, a2, a3, out);
 }
 
 /// Scores of one query against `count` rows `stride` bytes apart (inner products, or squared
@@ -246,6 +250,59 @@ VECTUI_AVX512 static inline void vectui_axpy_avx512(const float *a, float s, con
         __mmask16 m = vectui_tail_mask(n - i);
         _mm512_mask_storeu_ps(out + i, m, _mm512_fmadd_ps(scale, _mm512_maskz_loadu_ps(m, b + i), _mm512_maskz_loadu_ps(m, a + i)));
     }
+}
+
+/// FAISS's MinimaxHeap `count_below`: how many of dis[0…k−1] are strictly better than
+/// `threshold` (smaller when `smaller`, else larger), sixteen at a time.
+VECTUI_AVX512 static inline long vectui_count_better_avx512(const float *dis, long k, float threshold, int smaller) {
+    const __m512 t = _mm512_set1_ps(threshold);
+    long n = 0;
+    for (long i = 0; i < k; i += 16) {
+        __mmask16 m = k - i >= 16 ? (__mmask16)0xFFFF : vectui_tail_mask(k - i);
+        __m512 v = _mm512_maskz_loadu_ps(m, dis + i);
+        __mmask16 better = smaller ? _mm512_mask_cmp_ps_mask(m, v, t, _CMP_LT_OQ) : _mm512_mask_cmp_ps_mask(m, v, t, _CMP_GT_OQ);
+        n += __builtin_popcount((unsigned)better);
+    }
+    return n;
+}
+
+/// FAISS's MinimaxHeap `pop_min` search: the index of the best dis[i] whose ids[i] is not −1
+/// (smaller is better when `smaller`), the rightmost of equal ones; −1 when none is live.
+/// Where NaN scores stop every comparison, the rightmost live entry, as the scalar scan does.
+VECTUI_AVX512 static inline long vectui_best_live_avx512(const float *dis, const int *ids, long k, int smaller) {
+    __m512 best = _mm512_set1_ps(smaller ? __builtin_inff() : -__builtin_inff());
+    __m512i bestIndex = _mm512_set1_epi32(-1);
+    __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512i sixteen = _mm512_set1_epi32(16), taken = _mm512_set1_epi32(-1);
+    for (long i = 0; i < k; i += 16) {
+        __mmask16 m = k - i >= 16 ? (__mmask16)0xFFFF : vectui_tail_mask(k - i);
+        __m512 v = _mm512_maskz_loadu_ps(m, dis + i);
+        __mmask16 live = _mm512_mask_cmpneq_epi32_mask(m, _mm512_maskz_loadu_epi32(m, ids + i), taken);
+        // Not worse than the lane's best so far: a later equal entry takes over (rightmost wins).
+        __mmask16 better = smaller ? _mm512_mask_cmp_ps_mask(live, v, best, _CMP_LE_OQ)
+                                   : _mm512_mask_cmp_ps_mask(live, v, best, _CMP_GE_OQ);
+        best = _mm512_mask_mov_ps(best, better, v);
+        bestIndex = _mm512_mask_mov_epi32(bestIndex, better, lanes);
+        lanes = _mm512_add_epi32(lanes, sixteen);
+    }
+    float values[16];
+    int indices[16];
+    _mm512_storeu_ps(values, best);
+    _mm512_storeu_si512((void *)indices, bestIndex);
+    long found = -1;
+    float value = 0;
+    for (int lane = 0; lane < 16; lane++) {
+        if (indices[lane] < 0) continue;
+        float v = values[lane];
+        if (found < 0 || (smaller ? v < value : v > value) || (v == value && indices[lane] > found)) {
+            found = indices[lane];
+            value = v;
+        }
+    }
+    if (found < 0) {
+        for (long i = k - 1; i >= 0; i--) if (ids[i] != -1) return i;
+    }
+    return found;
 }
 
 #undef VECTUI_AVX512

@@ -62,6 +62,39 @@ final class SIMDKernelTests: XCTestCase {
     }
 
     #if arch(x86_64)
+    /// The AVX-512 candidate heap pops the same entries in the same order as FAISS's scalar
+    /// scan, ties (the rightmost wins) and taken entries included, and counts the same.
+    func testTheAVX512CandidateHeapPopsAsTheScalarOne() {
+        guard CPUFeatures.supported >= .avx512 else { return }
+        var random = SplitMix64(seed: 3)
+        for capacity in [1, 5, 16, 17, 40, 64, 100] {
+            var scalarL2 = HNSWMinimaxHeap(capacity: capacity), wideL2 = HNSWMinimaxHeap(capacity: capacity)
+            var scalarIP = HNSWMinimaxHeap(capacity: capacity), wideIP = HNSWMinimaxHeap(capacity: capacity)
+            defer { [scalarL2, wideL2, scalarIP, wideIP].forEach { $0.deallocate() } }
+            for id in 0..<Int32(3 * capacity) {
+                // Few distinct values, so that ties are common.
+                let value = Float(random.next() % 7)
+                scalarL2.push(HNSWL2Space.self, id, value)
+                wideL2.push(HNSWL2SpaceAVX512.self, id, value)
+                scalarIP.push(HNSWIPSpace.self, id, value)
+                wideIP.push(HNSWIPSpaceAVX512.self, id, value)
+            }
+            for threshold: Float in [-1, 0, 3, 3.5, 9] {
+                XCTAssertEqual(wideL2.countBetter(HNSWL2SpaceAVX512.self, than: threshold),
+                               scalarL2.countBetter(HNSWL2Space.self, than: threshold), "capacity \(capacity)")
+                XCTAssertEqual(wideIP.countBetter(HNSWIPSpaceAVX512.self, than: threshold),
+                               scalarIP.countBetter(HNSWIPSpace.self, than: threshold), "capacity \(capacity)")
+            }
+            for _ in 0...capacity {
+                var a: Float = 0, b: Float = 0, c: Float = 0, e: Float = 0
+                XCTAssertEqual(wideL2.popBest(HNSWL2SpaceAVX512.self, &a), scalarL2.popBest(HNSWL2Space.self, &b))
+                XCTAssertEqual(a, b)
+                XCTAssertEqual(wideIP.popBest(HNSWIPSpaceAVX512.self, &c), scalarIP.popBest(HNSWIPSpace.self, &e))
+                XCTAssertEqual(c, e)
+            }
+        }
+    }
+
     func testEveryLevelsDistanceKernelsAgreeWithThePortableOnes() throws {
         for level in SIMDLevel.allCases where level > .portable && level <= CPUFeatures.supported {
             for d in dimensions {

@@ -20,6 +20,14 @@ protocol HNSWSpace {
     static func cmpID(_ a: Int64, _ b: Int64) -> Bool
     /// FAISS `C::neutral()`: the worst value (+FLT_MAX for L2, −FLT_MAX for IP).
     static var worst: Float { get }
+    /// Whether smaller values are better (L2).
+    static var smallerIsBetter: Bool { get }
+    /// Whether the candidate heap scans with the AVX-512 kernels (only at that SIMD level).
+    static var avx512Heap: Bool { get }
+}
+
+extension HNSWSpace {
+    static var avx512Heap: Bool { false }
 }
 
 extension HNSWSpace {
@@ -37,6 +45,7 @@ extension HNSWSmallerIsBetter {
     @inline(__always) static func cmp(_ a: Float, _ b: Float) -> Bool { a > b }
     @inline(__always) static func cmpID(_ a: Int64, _ b: Int64) -> Bool { a > b }
     static var worst: Float { Float.greatestFiniteMagnitude }
+    static var smallerIsBetter: Bool { true }
 }
 
 /// Metrics where a larger value is better (FAISS `CMin<float, idx_t>`).
@@ -46,6 +55,7 @@ extension HNSWLargerIsBetter {
     @inline(__always) static func cmp(_ a: Float, _ b: Float) -> Bool { a < b }
     @inline(__always) static func cmpID(_ a: Int64, _ b: Int64) -> Bool { a < b }
     static var worst: Float { -Float.greatestFiniteMagnitude }
+    static var smallerIsBetter: Bool { false }
 }
 
 /// Squared L2 with portable SIMD.
@@ -172,6 +182,8 @@ enum HNSWIPSpaceAVX2: HNSWLargerIsBetter {
 
 /// Squared L2 with the AVX-512 kernels (only at the AVX-512 level).
 enum HNSWL2SpaceAVX512: HNSWSmallerIsBetter {
+    static var avx512Heap: Bool { true }
+
     @inline(__always)
     static func distance(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ d: Int) -> Float {
         vectui_l2_avx512(a.assumingMemoryBound(to: Float.self), b.assumingMemoryBound(to: Float.self), d)
@@ -186,6 +198,8 @@ enum HNSWL2SpaceAVX512: HNSWSmallerIsBetter {
 
 /// Inner product with the AVX-512 kernels (only at the AVX-512 level).
 enum HNSWIPSpaceAVX512: HNSWLargerIsBetter {
+    static var avx512Heap: Bool { true }
+
     @inline(__always)
     static func distance(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ d: Int) -> Float {
         vectui_ip_avx512(a.assumingMemoryBound(to: Float.self), b.assumingMemoryBound(to: Float.self), d)
@@ -333,7 +347,8 @@ enum FaissHeap {
 
 /// FAISS `MinimaxHeapT<HC>` (`faiss/impl/hnsw/MinimaxHeap.h`): a bounded heap of search
 /// candidates whose worst entry is at the top, from which the best entry is taken by a linear
-/// scan; taken entries stay in place with id −1 (and still count in `countBelow`).
+/// scan (sixteen entries a step with the AVX-512 spaces); taken entries stay in place with id
+/// −1 (and still count in `countBelow`).
 struct HNSWMinimaxHeap {
     let capacity: Int
     private(set) var k = 0
@@ -376,6 +391,17 @@ struct HNSWMinimaxHeap {
     /// AVX2 versions pick), marked taken.
     @inline(__always)
     mutating func popBest<S: HNSWSpace>(_: S.Type, _ value: inout Float) -> Int32 {
+        #if arch(x86_64)
+        if S.avx512Heap {
+            let best = vectui_best_live_avx512(dis, ids, k, S.smallerIsBetter ? 1 : 0)
+            if best < 0 { return -1 }
+            value = dis[best]
+            let id = ids[best]
+            ids[best] = -1
+            nvalid -= 1
+            return id
+        }
+        #endif
         var i = k - 1
         while i >= 0 && ids[i] == -1 { i -= 1 }
         if i < 0 { return -1 }
@@ -399,6 +425,9 @@ struct HNSWMinimaxHeap {
     /// `count_below`: entries (taken ones included) strictly better than `threshold`.
     @inline(__always)
     func countBetter<S: HNSWSpace>(_: S.Type, than threshold: Float) -> Int {
+        #if arch(x86_64)
+        if S.avx512Heap { return vectui_count_better_avx512(dis, k, threshold, S.smallerIsBetter ? 1 : 0) }
+        #endif
         var n = 0
         for i in 0..<k where S.cmp(threshold, dis[i]) { n += 1 }
         return n
