@@ -172,22 +172,24 @@ __attribute__((always_inline, target("avx2,fma"))) static inline long vectui_bes
         bestIndex = _mm256_blendv_ps(bestIndex, _mm256_castsi256_ps(lanes), better);
         lanes = _mm256_add_epi32(lanes, eight);
     }
-    float values[8];
-    int indices[8];
-    _mm256_storeu_ps(values, best);
-    _mm256_storeu_si256((__m256i *)indices, _mm256_castps_si256(bestIndex));
-    long found = -1;
-    float value = smallest ? __builtin_inff() : -__builtin_inff();
-    for (int lane = 0; lane < 8; lane++) {
-        if (indices[lane] < 0) continue;
-        float v = values[lane];
-        if (found < 0 || (smallest ? v < value : v > value) || (v == value && indices[lane] < found)) {
-            found = indices[lane];
-            value = v;
-        }
-    }
-    *score = value;
-    return found;
+    // Branch-free: the best value over the lanes (in every lane of t), then the first index
+    // holding it (others replaced by INT_MAX before a horizontal minimum).
+    __m256 v = smallest ? _mm256_min_ps(best, _mm256_permute2f128_ps(best, best, 1))
+                        : _mm256_max_ps(best, _mm256_permute2f128_ps(best, best, 1));
+    v = smallest ? _mm256_min_ps(v, _mm256_shuffle_ps(v, v, _MM_SHUFFLE(1, 0, 3, 2)))
+                 : _mm256_max_ps(v, _mm256_shuffle_ps(v, v, _MM_SHUFFLE(1, 0, 3, 2)));
+    v = smallest ? _mm256_min_ps(v, _mm256_shuffle_ps(v, v, _MM_SHUFFLE(2, 3, 0, 1)))
+                 : _mm256_max_ps(v, _mm256_shuffle_ps(v, v, _MM_SHUFFLE(2, 3, 0, 1)));
+    __m256i index = _mm256_castps_si256(bestIndex);
+    __m256i holders = _mm256_and_si256(_mm256_castps_si256(_mm256_cmp_ps(best, v, _CMP_EQ_OQ)),
+                                       _mm256_cmpgt_epi32(index, _mm256_set1_epi32(-1)));
+    __m256i m = _mm256_blendv_epi8(_mm256_set1_epi32(0x7fffffff), index, holders);
+    m = _mm256_min_epi32(m, _mm256_permute2x128_si256(m, m, 1));
+    m = _mm256_min_epi32(m, _mm256_shuffle_epi32(m, _MM_SHUFFLE(1, 0, 3, 2)));
+    m = _mm256_min_epi32(m, _mm256_shuffle_epi32(m, _MM_SHUFFLE(2, 3, 0, 1)));
+    int found = _mm256_cvtsi256_si32(m);
+    *score = _mm256_cvtss_f32(v);
+    return found == 0x7fffffff ? -1 : found;
 }
 
 /// The best of `stride` (a multiple of 8) scores bias[c] + Σ_j x[j]·t[j·stride + c], where

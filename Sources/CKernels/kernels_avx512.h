@@ -138,22 +138,12 @@ __attribute__((always_inline)) VECTUI_AVX512 static inline long vectui_best_of_t
         bestIndex = _mm512_mask_mov_epi32(bestIndex, better, lanes);
         lanes = _mm512_add_epi32(lanes, sixteen);
     }
-    float values[16];
-    int indices[16];
-    _mm512_storeu_ps(values, best);
-    _mm512_storeu_si512((void *)indices, bestIndex);
-    long found = -1;
-    float value = smallest ? __builtin_inff() : -__builtin_inff();
-    for (int lane = 0; lane < 16; lane++) {
-        if (indices[lane] < 0) continue;
-        float v = values[lane];
-        if (found < 0 || (smallest ? v < value : v > value) || (v == value && indices[lane] < found)) {
-            found = indices[lane];
-            value = v;
-        }
-    }
+    // Branch-free: the best value over the lanes, then the first index holding it.
+    float value = smallest ? _mm512_reduce_min_ps(best) : _mm512_reduce_max_ps(best);
+    __mmask16 holders = _mm512_cmp_ps_mask(best, _mm512_set1_ps(value), _CMP_EQ_OQ)
+                      & _mm512_cmpge_epi32_mask(bestIndex, _mm512_setzero_si512());
     *score = value;
-    return found;
+    return holders ? _mm512_mask_reduce_min_epi32(holders, bestIndex) : -1;
 }
 
 /// `vectui_best_of_table_avx2` with sixteen centroids a step (same contract: `stride` a
@@ -285,24 +275,13 @@ VECTUI_AVX512 static inline long vectui_best_live_avx512(const float *dis, const
         bestIndex = _mm512_mask_mov_epi32(bestIndex, better, lanes);
         lanes = _mm512_add_epi32(lanes, sixteen);
     }
-    float values[16];
-    int indices[16];
-    _mm512_storeu_ps(values, best);
-    _mm512_storeu_si512((void *)indices, bestIndex);
-    long found = -1;
-    float value = 0;
-    for (int lane = 0; lane < 16; lane++) {
-        if (indices[lane] < 0) continue;
-        float v = values[lane];
-        if (found < 0 || (smaller ? v < value : v > value) || (v == value && indices[lane] > found)) {
-            found = indices[lane];
-            value = v;
-        }
-    }
-    if (found < 0) {
-        for (long i = k - 1; i >= 0; i--) if (ids[i] != -1) return i;
-    }
-    return found;
+    // Branch-free: the best value over the lanes, then the last index holding it.
+    float value = smaller ? _mm512_reduce_min_ps(best) : _mm512_reduce_max_ps(best);
+    __mmask16 holders = _mm512_cmp_ps_mask(best, _mm512_set1_ps(value), _CMP_EQ_OQ)
+                      & _mm512_cmpge_epi32_mask(bestIndex, _mm512_setzero_si512());
+    if (holders) return _mm512_mask_reduce_max_epi32(holders, bestIndex);
+    for (long i = k - 1; i >= 0; i--) if (ids[i] != -1) return i;
+    return -1;
 }
 
 #undef VECTUI_AVX512
