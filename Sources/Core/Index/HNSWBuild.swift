@@ -1,3 +1,4 @@
+import CKernels
 import Dispatch
 import Foundation
 
@@ -164,6 +165,18 @@ final class HNSWBuilder<S: HNSWSpace>: @unchecked Sendable {
         return (o + cum[level], o + cum[level + 1])
     }
 
+    /// Hints the CPU to fetch `node`'s neighbour slots on `level` (every cache line of them).
+    @inline(__always)
+    private func prefetchLinks(_ node: Int32, _ level: Int) {
+        let (begin, end) = range(node, level)
+        var slot = begin
+        while slot < end {
+            vectui_prefetch(neighbors + slot)
+            slot &+= 16
+        }
+        if begin < end { vectui_prefetch(neighbors + (end - 1)) }
+    }
+
     @inline(__always)
     private func distance(_ worker: Worker, _ node: Int32) -> Float {
         S.distance(worker.query, rows.row(node), rows.dimension)
@@ -226,6 +239,9 @@ final class HNSWBuilder<S: HNSWSpace>: @unchecked Sendable {
             let current = worker.candidates.top
             if S.cmp(current.d, worker.results.top.d) { break }
             worker.candidates.pop()
+            // The likely next expansion (unless a neighbour of this one beats it): fetch its
+            // links while this node's are scored.
+            if !worker.candidates.isEmpty { prefetchLinks(worker.candidates.top.id, level) }
             let (begin, end) = range(current.id, level)
             var jmax = begin
             while jmax < end {
