@@ -164,9 +164,14 @@ def _cpu_simd_level():
     return "avx2" if {"avx2", "fma"} <= flags else "portable"
 
 
-def _cpu_report(vectui, **env):
+def _own_choice_env(**env):
+    """This environment without the variables that steer vectui's choice of kernels, plus `env`."""
     base = {k: v for k, v in os.environ.items() if k not in ("VECTUI_SIMD", "OPENBLAS_CORETYPE")}
-    proc = run(vectui, "devices", "--json", env={**base, **env})
+    return {**base, **env}
+
+
+def _cpu_report(vectui, **env):
+    proc = run(vectui, "devices", "--json", env=_own_choice_env(**env))
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)["cpu"]
 
@@ -180,7 +185,7 @@ def test_devices_names_the_simd_level_and_the_blas_kernels(vectui):
     # The BLAS runs kernels of the same level: its own choice, or vectui's when it chose worse.
     assert blas["core_simd"] == level and blas["chosen_by"] in ("OpenBLAS", "vectui")
     assert (blas["replaced_core"] is None) == (blas["chosen_by"] == "OpenBLAS")
-    text = run(vectui, "devices").stdout
+    text = run(vectui, "devices", env=_own_choice_env()).stdout
     assert f"cpu: SIMD {level}" in text and f"kernels {blas['core']}" in text
     # VECTUI_SIMD lowers the level, and the BLAS follows; it never raises it past the CPU.
     for lower in [name for name in ("avx2", "portable") if name != level and level != "portable"]:
