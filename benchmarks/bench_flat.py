@@ -22,7 +22,6 @@ import argparse
 import json
 import os
 import pathlib
-import platform
 import subprocess
 import sys
 import time
@@ -30,7 +29,7 @@ import time
 import faiss
 import numpy as np
 
-from benchlib import add_variant_args, alternate, cpu_model, memory_read_gbps, sgemm_gflops, variants
+from benchlib import add_variant_args, alternate, memory_read_gbps, setup_lines, sgemm_gflops, variants
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent
@@ -154,14 +153,9 @@ def main():
 
     name = "IndexFlatIP" if args.metric == "ip" else "IndexFlatL2"
     print(f"## {name}, {args.n:,} x {args.d}, k = {args.k}\n")
-    print(f"- faiss-cpu {faiss.__version__}, faiss.omp_get_max_threads() = {faiss.omp_get_max_threads()}; "
-          f"numpy {np.__version__}; Python {platform.python_version()}")
-    print(f"- machine: {cpu_model()}, {os.cpu_count()} logical CPUs")
-    print(f"- limits measured in this run: numpy sgemm {gflops:.0f} GFLOPS; memory read {read:.1f} GB/s "
-          f"({os.cpu_count()} threads)")
+    for line in setup_lines(vectuis, gflops, read, args.d):
+        print(line)
     print(f"- index file: {index_path} ({index_path.stat().st_size / 1e6:.0f} MB); queries: {queries_path}")
-    for vectui in vectuis:
-        print(f"- {vectui.describe()}")
     print(f"- each round: faiss in-process, then `vectui {' '.join(bench_args)}` per vectui; "
           f"medians of {args.rounds} alternating rounds")
     print(f"- results: {agreement}\n")
@@ -192,7 +186,7 @@ def main():
         print(f"| {label} | " + " | ".join(fmt.format(v) for v in values) + " | "
               + " | ".join(f"{r:.2f}x" for r in ratios) + " |")
         if note:
-            print(f"| ↳ vs this host's limit | " + " | ".join(note(v) for v in values) + " |" + " |" * len(vectuis))
+            print("| ↳ vs this host's limit | " + " | ".join(note(v) for v in values) + " |" + " |" * len(vectuis))
     print("\nRatios: vectui/faiss for QPS, faiss/vectui for latency (> 1: vectui better).")
 
 

@@ -32,7 +32,6 @@ VECTUI_SIMD=avx2).
 import argparse
 import os
 import pathlib
-import platform
 import re
 import resource
 import sys
@@ -41,7 +40,7 @@ import time
 import faiss
 import numpy as np
 
-from benchlib import add_variant_args, alternate, cpu_model, memory_read_gbps, sgemm_gflops, variants
+from benchlib import add_variant_args, alternate, memory_read_gbps, setup_lines, sgemm_gflops, variants
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent
@@ -203,21 +202,15 @@ def main():
     names = ["faiss"] + [v.label for v in vectuis]
     labels = [v.label for v in vectuis]
     print(f"## HNSW{args.m}: {args.n:,} x {args.d} clustered vectors (L2), {len(xq):,} queries, k = {args.k}\n")
-    print(f"- faiss-cpu {faiss.__version__}, faiss.omp_get_max_threads() = {faiss.omp_get_max_threads()}; "
-          f"numpy {np.__version__}; Python {platform.python_version()}")
-    print(f"- machine: {cpu_model()}, {os.cpu_count()} logical CPUs; load average "
-          f"{load_before[0]:.2f} before, {load_after[0]:.2f} after (other work on the host skews timings)")
-    print(f"- limits measured in this run: numpy sgemm {gflops:.0f} GFLOPS (d = {args.d}); memory read "
-          f"{read:.1f} GB/s ({os.cpu_count()} threads)")
-    for vectui in vectuis:
-        print(f"- {vectui.describe()}")
+    for line in setup_lines(vectuis, gflops, read, args.d, load=(load_before, load_after)):
+        print(line)
     print(f"- builds: medians of {args.build_rounds} alternating rounds (faiss `index.add`, then "
           f"`vectui convert FLAT --to HNSW{args.m}` per vectui, each to its own file); faiss's last graph is "
           f"the one searched")
     print(f"- QPS: all queries in one batch, median of {args.rounds} alternating rounds per efSearch, each a "
           f"warm-up then one timed batch (faiss in-process; `vectui bench --runs 1` on faiss's file)\n")
 
-    print(f"| build (efConstruction 40) | " + " | ".join(names) + " | "
+    print("| build (efConstruction 40) | " + " | ".join(names) + " | "
           + " | ".join(f"faiss / {l}" for l in labels) + " |")
     print("|---|" + "---:|" * (2 * len(names) - 1))
     for title, key in ((f"HNSW{args.m} add, wall seconds", "wall"), ("CPU seconds (all threads)", "cpu")):

@@ -30,7 +30,6 @@ the same binary with VECTUI_SIMD=avx2).
 import argparse
 import os
 import pathlib
-import platform
 import re
 import sys
 import time
@@ -38,7 +37,7 @@ import time
 import faiss
 import numpy as np
 
-from benchlib import add_variant_args, alternate, cpu_model, memory_read_gbps, sgemm_gflops, variants
+from benchlib import add_variant_args, alternate, memory_read_gbps, setup_lines, sgemm_gflops, variants
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent
@@ -235,14 +234,8 @@ def main():
 
     names = ["faiss"] + labels
     print(f"## {factory}, {args.metric}, {args.n:,} x {args.d} vectors (intrinsic dimension 24), {len(xq)} held-out queries, k = 10\n")
-    print(f"- faiss-cpu {faiss.__version__}, faiss.omp_get_max_threads() = {faiss.omp_get_max_threads()}; "
-          f"numpy {np.__version__}; Python {platform.python_version()}")
-    print(f"- machine: {cpu_model()}, {os.cpu_count()} logical CPUs; load average "
-          f"{load_before[0]:.2f} before, {load_after[0]:.2f} after (other work on the host skews timings)")
-    print(f"- limits measured in this run: numpy sgemm {gflops:.0f} GFLOPS (d = {args.d}); memory read "
-          f"{read:.1f} GB/s ({os.cpu_count()} threads)")
-    for vectui in vectuis:
-        print(f"- {vectui.describe()}")
+    for line in setup_lines(vectuis, gflops, read, args.d, load=(load_before, load_after)):
+        print(line)
     print(f"- both train on the same {len(train_rows):,} rows (vectui's seeded sample); faiss: IndexIVFPQ, "
           f"by residual, polysemous training off; vectui: `vectui convert --to {factory} --train-size {args.train}`, "
           f"each vectui to its own file")

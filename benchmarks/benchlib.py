@@ -137,3 +137,21 @@ def variants(args):
             sys.exit(f"--variant {spec}: expected LABEL=BINARY[@SIMD] with an executable BINARY")
         out.append(Vectui(label, binary, simd or None))
     return out
+
+
+def setup_lines(vectuis, gflops, read, d, load=None):
+    """The header every comparison prints, as markdown list items: the reference's versions,
+    the machine (and the load average before and after, when given), the limits measured in
+    the run (sgemm at depth `d`, memory read) and each vectui measured."""
+    import faiss
+    import numpy as np
+    machine = f"machine: {cpu_model()}, {os.cpu_count()} logical CPUs"
+    if load:
+        machine += (f"; load average {load[0][0]:.2f} before, {load[1][0]:.2f} after "
+                    "(other work on the host skews timings)")
+    lines = [f"faiss-cpu {faiss.__version__}, faiss.omp_get_max_threads() = {faiss.omp_get_max_threads()}; "
+             f"numpy {np.__version__}; Python {platform.python_version()}",
+             machine,
+             f"limits measured in this run: numpy sgemm {gflops:.0f} GFLOPS (d = {d}); memory read {read:.1f} GB/s "
+             f"({os.cpu_count()} threads)"]
+    return [f"- {line}" for line in lines + [vectui.describe() for vectui in vectuis]]

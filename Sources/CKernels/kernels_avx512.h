@@ -112,6 +112,18 @@ VECTUI_AVX512 static inline void vectui_scan_block_avx512(
     }
 }
 
+/// The end of an arg-best scan kept per lane (`best` values, `index` −1 where a lane holds
+/// none), without branches: the best value over the lanes (the smallest when `smaller`) into
+/// *value, and the first index holding it — the last when `last` — or −1 if no lane holds one.
+VECTUI_AVX512 static inline long vectui_best_lane512(__m512 best, __m512i index, int smaller, int last, float *value) {
+    float v = smaller ? _mm512_reduce_min_ps(best) : _mm512_reduce_max_ps(best);
+    __mmask16 holders = _mm512_cmp_ps_mask(best, _mm512_set1_ps(v), _CMP_EQ_OQ)
+                      & _mm512_cmpge_epi32_mask(index, _mm512_setzero_si512());
+    *value = v;
+    if (!holders) return -1;
+    return last ? _mm512_mask_reduce_max_epi32(holders, index) : _mm512_mask_reduce_min_epi32(holders, index);
+}
+
 /// Body of `vectui_best_of_table_avx512`, inlined with constant `dim` and `smallest`.
 /// Sixteen centroids a step; when `stride` is an odd multiple of 8 the last step masks the
 /// upper eight lanes.
@@ -138,12 +150,7 @@ __attribute__((always_inline)) VECTUI_AVX512 static inline long vectui_best_of_t
         bestIndex = _mm512_mask_mov_epi32(bestIndex, better, lanes);
         lanes = _mm512_add_epi32(lanes, sixteen);
     }
-    // Branch-free: the best value over the lanes, then the first index holding it.
-    float value = smallest ? _mm512_reduce_min_ps(best) : _mm512_reduce_max_ps(best);
-    __mmask16 holders = _mm512_cmp_ps_mask(best, _mm512_set1_ps(value), _CMP_EQ_OQ)
-                      & _mm512_cmpge_epi32_mask(bestIndex, _mm512_setzero_si512());
-    *score = value;
-    return holders ? _mm512_mask_reduce_min_epi32(holders, bestIndex) : -1;
+    return vectui_best_lane512(best, bestIndex, smallest, 0, score);
 }
 
 /// `vectui_best_of_table_avx2` with sixteen centroids a step (same contract: `stride` a
@@ -275,11 +282,9 @@ VECTUI_AVX512 static inline long vectui_best_live_avx512(const float *dis, const
         bestIndex = _mm512_mask_mov_epi32(bestIndex, better, lanes);
         lanes = _mm512_add_epi32(lanes, sixteen);
     }
-    // Branch-free: the best value over the lanes, then the last index holding it.
-    float value = smaller ? _mm512_reduce_min_ps(best) : _mm512_reduce_max_ps(best);
-    __mmask16 holders = _mm512_cmp_ps_mask(best, _mm512_set1_ps(value), _CMP_EQ_OQ)
-                      & _mm512_cmpge_epi32_mask(bestIndex, _mm512_setzero_si512());
-    if (holders) return _mm512_mask_reduce_max_epi32(holders, bestIndex);
+    float value;
+    long found = vectui_best_lane512(best, bestIndex, smaller, 1, &value);
+    if (found >= 0) return found;
     for (long i = k - 1; i >= 0; i--) if (ids[i] != -1) return i;
     return -1;
 }

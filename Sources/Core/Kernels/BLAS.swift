@@ -96,8 +96,7 @@ public enum BLAS {
         var handle = open()
         var chosenBy = "OpenBLAS"
         var replaced: String?
-        let userCore = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]
-        if userCore != nil {
+        if ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] != nil {
             chosenBy = "OPENBLAS_CORETYPE"
         } else if needsReload(core: coreName(handle), for: CPUFeatures.simd) {
             // The library reads OPENBLAS_CORETYPE only while it initialises: close it (nothing

@@ -42,6 +42,10 @@ enum ExplorerLauncher {
         let (session, catalogMessage) = try openSession(options)
         let catalog = session.catalog
 
+        // Load OpenBLAS (and fix its kernels) now, on the main thread before any job runs and
+        // before the terminal is taken: a library that cannot load stops here with its message
+        // on a normal screen, not inside a convert job under curses.
+        _ = BLAS.info
         let backend = try NcursesBackend()
         defer { backend.shutdown() }
         let theme = try Theme.select(requested: options.theme, colorCount: backend.colorCount, searchPaths: searchPaths)
