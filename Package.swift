@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "vectui", targets: ["VecTUI"]),
         .library(name: "Core", targets: ["Core"]),
+        .library(name: "Encoder", targets: ["Encoder"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -26,6 +27,9 @@ let package = Package(
             name: "Core",
             dependencies: ["COpenCL", "CKernels"]
         ),
+        // Text → vectors: a BERT sentence encoder on Core's BLAS (model folders, WordPiece,
+        // safetensors mapped) and a client for OpenAI-compatible embedding servers.
+        .target(name: "Encoder", dependencies: ["Core"]),
         // Pure-Swift terminal UI toolkit: cell buffer, layout, widgets, themes, backends.
         // Only its ncurses backend imports CNcurses.
         .target(name: "TUI", dependencies: ["CNcurses"]),
@@ -34,6 +38,7 @@ let package = Package(
             name: "VecTUI",
             dependencies: [
                 "Core",
+                "Encoder",
                 "TUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -41,6 +46,7 @@ let package = Package(
         .testTarget(name: "CoreTests", dependencies: ["Core", "CKernels"]),
         // Snapshots/ holds the explorer's screen snapshots, read by the tests from the source tree.
         .testTarget(name: "VecTUITests", dependencies: ["VecTUI", "Core"], exclude: ["Snapshots"]),
+        .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Core"]),
         .testTarget(name: "TUITests", dependencies: ["TUI"]),
     ],
     swiftLanguageModes: [.v5]

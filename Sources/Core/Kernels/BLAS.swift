@@ -49,6 +49,17 @@ public enum BLAS {
         }
     }
 
+    /// C (m × n) = alpha · op(A) · op(B) + beta · C, all row-major float32, where op transposes
+    /// when asked: A is m × k (k × m when transposed) with row stride lda, B is k × n (n × k
+    /// when transposed) with row stride ldb. Runs on the calling thread (the sentence encoder
+    /// splits its work over the cores itself).
+    public static func sgemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
+                             alpha: Float = 1, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+                             beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+        library.sgemm(rowMajor, transposeA ? trans : noTrans, transposeB ? trans : noTrans, Int32(m), Int32(n), Int32(k),
+                      alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
     // CBLAS enum values (cblas.h).
     private static let rowMajor: Int32 = 101, noTrans: Int32 = 111, trans: Int32 = 112
 
