@@ -29,7 +29,7 @@ let package = Package(
         ),
         // Text → vectors: a BERT sentence encoder on Core's BLAS (model folders, WordPiece,
         // safetensors mapped) and a client for OpenAI-compatible embedding servers.
-        .target(name: "Encoder", dependencies: ["Core"]),
+        .target(name: "Encoder", dependencies: ["Core", "CKernels"]),
         // Pure-Swift terminal UI toolkit: cell buffer, layout, widgets, themes, backends.
         // Only its ncurses backend imports CNcurses.
         .target(name: "TUI", dependencies: ["CNcurses"]),

@@ -233,5 +233,6 @@ __attribute__((target("avx2,fma,f16c"))) static inline void vectui_decode_fp16_a
 #endif  // __x86_64__
 
 #include "kernels_avx512.h"
+#include "kernels_encoder.h"
 
 #endif
