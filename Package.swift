@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "CoreTests", dependencies: ["Core", "CKernels"]),
         // Snapshots/ holds the explorer's screen snapshots, read by the tests from the source tree.
         .testTarget(name: "VecTUITests", dependencies: ["VecTUI", "Core"], exclude: ["Snapshots"]),
-        .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Core"]),
+        .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Core", "CKernels"]),
         .testTarget(name: "TUITests", dependencies: ["TUI"]),
     ],
     swiftLanguageModes: [.v5]

@@ -233,6 +233,26 @@ VECTUI_AVX512 static inline void vectui_gemm_nt_avx512(const float *a, long m, l
         for (long i = 0; i < m; i++) c[i * ldc + j] += vectui_ip_avx512(a + i * lda, w + j * ldw, k);
     }
 }
+
+/// C (m × n, stride ldc) = P (m × k, stride ldp) · V (k × n, stride ldv): attention's weighted
+/// sum of value rows for one head (n = the head width), sixteen columns at a time.
+VECTUI_AVX512 static inline void vectui_gemm_nn_avx512(const float *p, long m, long ldp, const float *v, long ldv, long k,
+                                                      long n, float *c, long ldc) {
+    for (long i = 0; i < m; i++) {
+        for (long col = 0; col < n; col += 32) {
+            __mmask16 m0 = n - col >= 16 ? (__mmask16)0xFFFF : vectui_tail_mask(n - col);
+            __mmask16 m1 = n - col >= 32 ? (__mmask16)0xFFFF : (n - col > 16 ? vectui_tail_mask(n - col - 16) : 0);
+            __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps();
+            for (long j = 0; j < k; j++) {
+                __m512 weight = _mm512_set1_ps(p[i * ldp + j]);
+                a0 = _mm512_fmadd_ps(weight, _mm512_maskz_loadu_ps(m0, v + j * ldv + col), a0);
+                a1 = _mm512_fmadd_ps(weight, _mm512_maskz_loadu_ps(m1, v + j * ldv + col + 16), a1);
+            }
+            _mm512_mask_storeu_ps(c + i * ldc + col, m0, a0);
+            _mm512_mask_storeu_ps(c + i * ldc + col + 16, m1, a1);
+        }
+    }
+}
 #undef VECTUI_AVX512
 #endif
 

@@ -121,8 +121,9 @@ public final class BertModel: @unchecked Sendable {
 
     // MARK: - Steps
 
-    /// out = input · Wᵀ + b (or out += input · Wᵀ + b, for a residual already in `out`), the
-    /// output columns split over the cores so that each reads only its share of W.
+    /// out = input · Wᵀ + b (or out += input · Wᵀ + b, for a residual already in `out`), split
+    /// over the cores along the larger side: output columns (each core reads only its share of
+    /// W) or, for many tokens, rows (each core packs only its share of the input).
     private func linear(_ input: [Float], rows: Int, _ layer: Linear, into out: inout [Float], accumulate: Bool = false) {
         let n = layer.outputs, kIn = layer.inputs
         out.withUnsafeMutableBufferPointer { out in
@@ -138,6 +139,14 @@ public final class BertModel: @unchecked Sendable {
             input.withUnsafeBufferPointer { a in
                 let parts = rows * n * kIn < 1 << 18 ? 1 : Parallel.workerCount
                 let streamWeights = level == .avx512 && rows <= Self.streamingRowLimit
+                if !streamWeights && rows > n {
+                    // Many tokens: split the rows, so each core packs only its share of them.
+                    Parallel.forEachSlice(of: rows, parts: parts) { _, slice in
+                        BLAS.sgemm(transposeB: true, m: slice.count, n: n, k: kIn, a.baseAddress! + slice.lowerBound * kIn, lda: kIn,
+                                   layer.weight.pointer, ldb: kIn, beta: 1, c + slice.lowerBound * n, ldc: n)
+                    }
+                    return
+                }
                 Parallel.forEachSlice(of: n, parts: parts) { _, columns in
                     if streamWeights {
                         vectui_gemm_nt_avx512(a.baseAddress!, rows, kIn, layer.weight.pointer + columns.lowerBound * kIn,
@@ -169,10 +178,21 @@ public final class BertModel: @unchecked Sendable {
                     for task in range {
                         let s = task / heads, head = task % heads
                         let length = lengths[s], start = offsets[s] * h + head * width
-                        BLAS.sgemm(transposeB: true, m: length, n: length, k: width, alpha: scale, qp + start, lda: h,
-                                   kp + start, ldb: h, scores, ldc: length)
+                        if level == .avx512 {
+                            // Small products: BLAS's per-call set-up would cost more than the arithmetic.
+                            scores.update(repeating: 0, count: length * length)
+                            vectui_gemm_nt_avx512(qp + start, length, h, kp + start, length, h, width, scores, length)
+                            for r in 0..<length * length { scores[r] *= scale }
+                        } else {
+                            BLAS.sgemm(transposeB: true, m: length, n: length, k: width, alpha: scale, qp + start, lda: h,
+                                       kp + start, ldb: h, scores, ldc: length)
+                        }
                         for r in 0..<length { softmax(scores + r * length, count: length, level: level) }
-                        BLAS.sgemm(m: length, n: width, k: length, scores, lda: length, vp + start, ldb: h, cp + start, ldc: h)
+                        if level == .avx512 {
+                            vectui_gemm_nn_avx512(scores, length, length, vp + start, h, length, width, cp + start, h)
+                        } else {
+                            BLAS.sgemm(m: length, n: width, k: length, scores, lda: length, vp + start, ldb: h, cp + start, ldc: h)
+                        }
                     }
                 }
             }

@@ -1,13 +1,18 @@
 import ArgumentParser
 import Core
+import Encoder
 
-/// `vectui search INDEX --queries FILE -k K`: the k nearest neighbours of each query.
+/// `vectui search INDEX --queries FILE -k K`: the k nearest neighbours of each query vector;
+/// or of texts (`--text`/`--texts`) embedded with `--model` or `--embed-url`.
 struct SearchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "search", abstract: "Find the k best matches of each query vector.")
 
     @Argument(help: "A FAISS index file.") var index: String
-    @Option(help: "Queries: .npy (2-D float32/float16/float64) or .fvecs.") var queries: String
+    @Option(help: "Queries: .npy (2-D float32/float16/float64) or .fvecs.") var queries: String?
+    @Option(help: "A text query (needs --model or --embed-url).") var text: String?
+    @Option(help: "A UTF-8 file of text queries, one a line (needs --model or --embed-url).") var texts: String?
+    @OptionGroup var embedder: EmbedderOptions
     @Option(name: .short, help: "Results per query.") var k: Int = 10
     @Flag(help: "Print one JSON object {\"ids\": [[…]], \"scores\": [[…]]}.") var json = false
     @OptionGroup var placement: PlacementOptions
@@ -18,7 +23,7 @@ struct SearchCommand: ParsableCommand {
             guard k >= 1 else { throw UsageError(description: "-k must be at least 1 (got \(k))") }
             let opened = try OpenedIndex(path: index)
             try tuning.apply(to: opened.index, path: opened.path)
-            let batch = try loadQueries(path: queries, for: opened)
+            let batch = try queryVectors(for: opened)
             let index = try placement.place(opened.index)
             let start = monotonicSeconds()
             let result = try index.search(batch, k: k)
@@ -35,6 +40,22 @@ struct SearchCommand: ParsableCommand {
             }
             printToStderr(String(format: "%d queries, k = %d, %.3f ms (%@)", batch.rows, k, seconds * 1000, VecTUI.placement(of: index)))
         }
+    }
+
+    /// The query vectors: read from --queries, or the texts embedded (dimension checked first).
+    private func queryVectors(for opened: OpenedIndex) throws -> VectorMatrix {
+        if let queries {
+            guard text == nil && texts == nil else { throw UsageError(description: "give --queries or --text/--texts, not both") }
+            return try loadQueries(path: queries, for: opened)
+        }
+        guard text != nil || texts != nil else { throw UsageError(description: "give --queries FILE, or --text/--texts with --model or --embed-url") }
+        let inputs = try readTexts(text: text, file: texts)
+        let model = try embedder.load()
+        if let warning = try checkEmbedder(model, fits: opened.index, path: opened.path) { printToStderr(warning) }
+        let start = monotonicSeconds()
+        let vectors = try model.embedQueries(inputs)
+        printToStderr(String(format: "embedded %d texts in %.3f ms (%@)", inputs.count, (monotonicSeconds() - start) * 1000, model.name))
+        return VectorMatrix(rows: inputs.count, dimension: model.dimension, values: vectors)
     }
 }
 

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Core
+import Encoder
+
+/// `--model M` (the built-in encoder) or `--embed-url URL --embed-model NAME` (an
+/// OpenAI-compatible server), and `--query-prefix`: how text becomes a vector.
+struct EmbedderOptions: ParsableArguments {
+    @Option(help: "A sentence-transformers BERT model: a folder, or a name in the Hugging Face cache or an installed package (e.g. all-MiniLM-L6-v2).")
+    var model: String?
+    @Option(name: .customLong("embed-url"), help: "An OpenAI-compatible embedding server (POST …/embeddings); key from VECTUI_EMBED_API_KEY.")
+    var embedURL: String?
+    @Option(name: .customLong("embed-model"), help: "The model name to ask the --embed-url server for.")
+    var embedModel: String?
+    @Option(name: .customLong("query-prefix"), help: "Prepended to each query (e5: \"query: \"); default: the model's query prompt.")
+    var queryPrefix: String?
+
+    /// The user's choice, or nil when neither --model nor --embed-url was given.
+    /// - Throws: `UsageError` for both at once, or --embed-model without --embed-url.
+    func choice() throws -> EmbedderChoice? {
+        if model != nil && embedURL != nil { throw UsageError(description: "give --model or --embed-url, not both") }
+        if embedURL == nil && embedModel != nil { throw UsageError(description: "--embed-model needs --embed-url") }
+        if let embedURL {
+            guard let embedModel else { throw UsageError(description: "--embed-url needs --embed-model (the model name the server serves)") }
+            return EmbedderChoice(url: embedURL, serverModel: embedModel, queryPrefix: queryPrefix)
+        }
+        return model.map { EmbedderChoice(model: $0, queryPrefix: queryPrefix) }
+    }
+
+    /// The embedder the options name.
+    /// - Throws: `UsageError` when none was given.
+    func load() throws -> any TextEmbedder {
+        guard let choice = try choice() else { throw UsageError(description: "give --model (a folder or a name) or --embed-url with --embed-model") }
+        return try choice.load()
+    }
+}
+
+/// The texts of `--text T` or `--texts FILE` (one a line; empty lines refused by line number).
+func readTexts(text: String?, file: String?) throws -> [String] {
+    switch (text, file) {
+    case let (text?, nil):
+        return [text]
+    case let (nil, file?):
+        let contents: String
+        do {
+            contents = try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            throw UsageError(description: "\(file): cannot be read as UTF-8 text")
+        }
+        var lines = contents.split(separator: "\n", omittingEmptySubsequences: false).map { String($0.hasSuffix("\r") ? $0.dropLast() : $0) }
+        if lines.last == "" { lines.removeLast() }
+        guard !lines.isEmpty else { throw UsageError(description: "\(file): no texts (one a line)") }
+        return lines
+    case (nil, nil):
+        throw UsageError(description: "give --text T or --texts FILE")
+    default:
+        throw UsageError(description: "give --text or --texts, not both")
+    }
+}
+
+/// Checks that `embedder`'s vectors fit `index`: the same dimension (else refused with both
+/// numbers); for an inner-product index, a warning when the vectors are not unit length.
+func checkEmbedder(_ embedder: any TextEmbedder, fits index: any VectorIndex, path: String) throws -> String? {
+    guard embedder.dimension == index.dimension else {
+        throw UsageError(description: "\(embedder.name) makes \(embedder.dimension)-dimensional vectors, but \(path) has dimension \(index.dimension)")
+    }
+    if index.metric == .innerProduct && !embedder.normalizes {
+        return "warning: \(embedder.name) does not normalise its vectors, and \(path) ranks by inner product: scores mix length and direction"
+    }
+    return nil
+}
