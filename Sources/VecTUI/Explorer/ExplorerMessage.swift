@@ -17,6 +17,15 @@ enum ExplorerMessage: Sendable {
     case searched(tag: Int, neighbours: [SimilarState.Neighbour], milliseconds: Double, ranOn: String)
     /// A search request failed.
     case searchFailed(tag: Int, message: String)
+    /// An ask's neighbours, with the milliseconds embedding and searching took.
+    case asked(tag: Int, neighbours: [SimilarState.Neighbour], embedMilliseconds: Double, searchMilliseconds: Double,
+               ranOn: String)
+    /// An ask failed (embedding or searching); the message says which.
+    case askFailed(tag: Int, message: String)
+    /// Text model job `job` loaded its model and it fits the index.
+    case embedderLoaded(job: Int, EmbedderInfo)
+    /// The text model could not be remembered for the index.
+    case rememberFailed(message: String)
     /// A job's progress.
     case jobProgress(job: Int, done: Int, total: Int, phase: String)
     /// A move finished: the index now looks like this.

@@ -1,5 +1,6 @@
 import Core
 import Dispatch
+import Encoder
 import Foundation
 
 /// The explorer's live state and its jobs: the index (replaced after a move or by a
@@ -7,7 +8,9 @@ import Foundation
 /// convert off the UI thread. Every result comes back as a message on `queue`.
 ///
 /// Threads: filters run on one queue, searches on another, moves and saves on a third, so a
-/// long move never delays a filter. Work on an index that lives on OpenCL devices (searching
+/// long move never delays a filter; asks embed their text on a fourth (a slow embedding
+/// server never holds up a product search) and then search on the search queue, and text
+/// models load on a fifth. Work on an index that lives on OpenCL devices (searching
 /// it, moving it, saving or converting it) holds `deviceLock`, so two jobs never drive one device's buffers
 /// at once; host-only work does not wait.
 final class ExplorerSession: @unchecked Sendable {
@@ -31,17 +34,26 @@ final class ExplorerSession: @unchecked Sendable {
     private let filterQueue = DispatchQueue(label: "vectui.explorer.filter", qos: .userInteractive)
     private let searchQueue = DispatchQueue(label: "vectui.explorer.search", qos: .userInteractive)
     private let jobQueue = DispatchQueue(label: "vectui.explorer.jobs", qos: .userInitiated)
+    private let embedQueue = DispatchQueue(label: "vectui.explorer.embed", qos: .userInteractive)
+    private let modelQueue = DispatchQueue(label: "vectui.explorer.model", qos: .userInitiated)
+    /// The loaded text model (asks use it), and the newest load job (only its model is kept).
+    private var embedder: (any TextEmbedder)?
+    private var latestEmbedderJob = 0
+    /// Where text models are remembered per index.
+    let memory: EmbedderMemory
 
     /// Progress messages are sent at most this often per job (plus the last one).
     static let progressInterval = 0.05
 
     /// A session over `index` (opened from `path`) and its products.
-    init(index: any VectorIndex, path: String, catalog: ProductList, registry: DeviceRegistry, queue: MessageQueue) {
+    init(index: any VectorIndex, path: String, catalog: ProductList, registry: DeviceRegistry, queue: MessageQueue,
+         memory: EmbedderMemory = EmbedderMemory()) {
         currentIndex = index
         currentPath = path
         self.catalog = catalog
         self.registry = registry
         self.queue = queue
+        self.memory = memory
     }
 
     /// The index as it is now.
@@ -75,6 +87,16 @@ final class ExplorerSession: @unchecked Sendable {
         switch effect {
         case let .filter(tag, query): filter(tag: tag, query: query)
         case let .search(tag, id, k): search(tag: tag, id: id, k: k)
+        case let .ask(tag, text, k): ask(tag: tag, text: text, k: k)
+        case let .loadEmbedder(job, choice): loadEmbedder(job: job, choice: choice)
+        case let .rememberEmbedder(choice, indexPath):
+            modelQueue.async { [self] in
+                do {
+                    try memory.remember(choice, for: indexPath)
+                } catch {
+                    queue.post(.rememberFailed(message: "\(error)"))
+                }
+            }
         case let .move(job, request): move(job: job, request: request)
         case let .checkSavePath(path):
             queue.post(.savePathChecked(path: path, exists: FileManager.default.fileExists(atPath: expand(path))))
@@ -128,23 +150,107 @@ final class ExplorerSession: @unchecked Sendable {
         latestSearchTag = tag
         lock.unlock()
         searchQueue.async { [self] in
-            guard isLatestSearch(tag) else { return }
-            var index = self.index
-            let onDevice = !ExplorerSession.isOnHost(index)
-            if onDevice { deviceLock.lock() }
-            defer { if onDevice { deviceLock.unlock() } }
-            guard isLatestSearch(tag) else { return }
-            // A move may have finished while this waited for the device: search where the index is now
-            // (a device lock is held, so a host index is searched under it, which is harmless).
-            if onDevice { index = self.index }
-            do {
-                let (neighbours, milliseconds) = try ExplorerSession.neighbours(of: id, k: k, in: index)
-                queue.post(.searched(tag: tag, neighbours: neighbours, milliseconds: milliseconds,
-                                     ranOn: ExplorerSession.whereItRuns(index)))
-            } catch {
-                queue.post(.searchFailed(tag: tag, message: "\(error)"))
+            searchLatest(tag: tag) { index in
+                do {
+                    let (neighbours, milliseconds) = try ExplorerSession.neighbours(of: id, k: k, in: index)
+                    return .searched(tag: tag, neighbours: neighbours, milliseconds: milliseconds,
+                                     ranOn: ExplorerSession.whereItRuns(index))
+                } catch {
+                    return .searchFailed(tag: tag, message: "\(error)")
+                }
             }
         }
+    }
+
+    /// On the search queue: unless a newer search or ask came, runs `body` on the index where
+    /// it is now (holding the device lock for an index on OpenCL devices) and posts its answer.
+    private func searchLatest(tag: Int, _ body: (any VectorIndex) -> ExplorerMessage) {
+        guard isLatestSearch(tag) else { return }
+        var index = self.index
+        let onDevice = !ExplorerSession.isOnHost(index)
+        if onDevice { deviceLock.lock() }
+        defer { if onDevice { deviceLock.unlock() } }
+        guard isLatestSearch(tag) else { return }
+        // A move may have finished while this waited for the device: search where the index is now
+        // (a device lock is held, so a host index is searched under it, which is harmless).
+        if onDevice { index = self.index }
+        queue.post(body(index))
+    }
+
+    // MARK: - Asking by meaning
+
+    /// Embeds `text` (with the model's query prefix) on the embed queue, then searches its
+    /// neighbours on the search queue as a product search does: same index, placement and knob.
+    private func ask(tag: Int, text: String, k: Int) {
+        lock.lock()
+        latestSearchTag = tag
+        let embedder = self.embedder
+        lock.unlock()
+        embedQueue.async { [self] in
+            guard isLatestSearch(tag) else { return }
+            guard let embedder else {
+                queue.post(.askFailed(tag: tag, message: "no text model is loaded"))
+                return
+            }
+            let start = monotonicSeconds()
+            let vector: [Float]
+            do {
+                vector = try embedder.embedQueries([text])
+            } catch {
+                queue.post(.askFailed(tag: tag, message: "embedding with \(embedder.name): \(error)"))
+                return
+            }
+            let embedMilliseconds = (monotonicSeconds() - start) * 1000
+            searchQueue.async { [self] in
+                searchLatest(tag: tag) { index in
+                    do {
+                        let (neighbours, milliseconds) = try ExplorerSession.neighbours(of: vector, k: k, in: index)
+                        return .asked(tag: tag, neighbours: neighbours, embedMilliseconds: embedMilliseconds,
+                                      searchMilliseconds: milliseconds, ranOn: ExplorerSession.whereItRuns(index))
+                    } catch {
+                        return .askFailed(tag: tag, message: "search: \(error)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Loads the text model `choice` as job `job` and checks it against the index (the same
+    /// dimension, else refused with both numbers; a warning for an inner-product index when
+    /// the model does not normalise). The explorer keeps working meanwhile and after a failure.
+    private func loadEmbedder(job: Int, choice: EmbedderChoice) {
+        startJob(job)
+        lock.lock()
+        latestEmbedderJob = job
+        lock.unlock()
+        modelQueue.async { [self] in
+            defer { endJob(job) }
+            let report = progressReporter(job: job)
+            do {
+                guard report(0, 100, "loading the model") else { throw EmbeddingError.cancelled }
+                let loaded = try ExplorerSession.load(choice) { fraction in
+                    report(min(99, Int(fraction * 100)), 100, "loading the model")
+                }
+                guard report(100, 100, "checking it against the index") else { throw EmbeddingError.cancelled }
+                let warning = try checkEmbedder(loaded, fits: index, path: path)
+                lock.lock()
+                let isLatest = latestEmbedderJob == job
+                if isLatest { embedder = loaded }
+                lock.unlock()
+                guard isLatest else { throw EmbeddingError.cancelled }
+                queue.post(.embedderLoaded(job: job, EmbedderInfo(choice: choice, name: loaded.name, dimension: loaded.dimension,
+                                                                  normalizes: loaded.normalizes, warning: warning)))
+            } catch let error as EmbeddingError where error == .cancelled {
+                queue.post(.jobCancelled(job: job))
+            } catch {
+                queue.post(.jobFailed(job: job, message: "\(error)"))
+            }
+        }
+    }
+
+    /// The embedder for `choice`, reporting the part loaded (0…1); false from `progress` cancels.
+    static func load(_ choice: EmbedderChoice, progress: @escaping (Double) -> Bool) throws -> any TextEmbedder {
+        try choice.load()
     }
 
     private func isLatestSearch(_ tag: Int) -> Bool {
@@ -313,6 +419,19 @@ final class ExplorerSession: @unchecked Sendable {
         let result = try index.search(VectorMatrix(vector: query), k: min(index.count, k + 1))
         let milliseconds = (monotonicSeconds() - start) * 1000
         let neighbours = zip(result.ids, result.scores).filter { $0.0 >= 0 && $0.0 != id }.prefix(k)
+            .map { SimilarState.Neighbour(id: $0.0, score: $0.1) }
+        return (Array(neighbours), milliseconds)
+    }
+
+    /// The `k` nearest neighbours of the query vector `vector` (a text's embedding), and the
+    /// milliseconds the search took.
+    /// - Throws: a device error from the search.
+    static func neighbours(of vector: [Float], k: Int, in index: any VectorIndex) throws
+        -> (neighbours: [SimilarState.Neighbour], milliseconds: Double) {
+        let start = monotonicSeconds()
+        let result = try index.search(VectorMatrix(vector: vector), k: min(index.count, k))
+        let milliseconds = (monotonicSeconds() - start) * 1000
+        let neighbours = zip(result.ids, result.scores).filter { $0.0 >= 0 }.prefix(k)
             .map { SimilarState.Neighbour(id: $0.0, score: $0.1) }
         return (Array(neighbours), milliseconds)
     }

@@ -96,6 +96,8 @@ struct ExplorerModel {
     var products: ProductsState
     /// The Similar pane: the query product and its neighbours.
     var similar: SimilarState
+    /// Asking by meaning: the text model and the ask box.
+    var ask = AskState()
     /// Moves, saves and conversions, newest last.
     var jobs: [JobState] = []
     /// The selected job row.

@@ -28,6 +28,9 @@ struct JobState: Equatable, Sendable {
     /// Whether `done` counts rows of `rowBytes` all along, so a rate and a time left mean
     /// something (moves and saves); a conversion's phases count different things.
     var countsRows = true
+    /// Whether the job works on the index (moves, saves, conversions: one at a time, and
+    /// quitting asks first); loading a text model does not.
+    var touchesIndex = true
 
     /// Whether it is still working (cancelling included).
     var isRunning: Bool { status == .running || status == .cancelling }

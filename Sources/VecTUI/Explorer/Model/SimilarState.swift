@@ -10,8 +10,12 @@ struct SimilarState: Equatable, Sendable {
 
     /// How many neighbours to show.
     var k: Int
-    /// The index id of the query product, once one is chosen.
+    /// The index id of the query product, once one is chosen (nil while a text is the query).
     var queryID: Int64?
+    /// The text asked by meaning (`a`, `:ask`), when that is the query instead of a product.
+    var askedText: String?
+    /// Milliseconds embedding the asked text took (the search's are `latencyMilliseconds`).
+    var embedMilliseconds: Double?
     /// The newest search request; results of older ones are dropped.
     var requestedTag = 0
     /// The request whose neighbours are shown.
@@ -32,4 +36,7 @@ struct SimilarState: Equatable, Sendable {
 
     /// Whether a search is still running.
     var isSearching: Bool { requestedTag != shownTag }
+
+    /// Whether there is a query (a product or a text) to search again.
+    var hasQuery: Bool { queryID != nil || askedText != nil }
 }

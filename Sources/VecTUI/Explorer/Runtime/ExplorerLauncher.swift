@@ -1,5 +1,6 @@
 import ArgumentParser
 import Core
+import Encoder
 import Foundation
 import TUI
 
@@ -22,7 +23,12 @@ struct ExplorerOptions {
     /// `--nprobe` for an IVF index.
     var nprobe: Int?
     /// `--ef-search` for an HNSW index.
-    var efSearch: Int?
+    var efSearch: Int? = nil
+    /// The text model for asking (`--model`, `--embed-url`); nil: the one remembered for the index.
+    var embedder: EmbedderChoice? = nil
+    /// Whether `embedder` is remembered for the index once it loads and fits (the user chose
+    /// it; the demo's preselected model is not written).
+    var remembersEmbedder = true
 }
 
 /// Opens an index and runs the explorer on the terminal. Everything that can stop the program
@@ -54,10 +60,13 @@ enum ExplorerLauncher {
         var model = ExplorerModel(size: backend.size, charset: backend.charset, themeName: theme.name, catalog: catalog,
                                   index: IndexSummary(index: session.index, path: options.indexPath),
                                   devices: session.sampleDevices(), k: options.k)
-        model.message = catalogMessage
-            ?? .info("Type / to find a product by name, Enter to see similar ones; ? shows every key.")
+        let (choice, remember, memoryNotice) = embedderChoice(options, memory: session.memory)
+        let effects = choice.map { ExplorerUpdate.loadEmbedder(&model, $0, remember: remember) } ?? []
+        model.message = catalogMessage ?? memoryNotice
+            ?? .info(choice == nil ? "Type / to find a product by name, Enter to see similar ones; ? shows every key."
+                                   : "Type / to find a product by name or a to ask by meaning; ? shows every key.")
         let runtime = ExplorerRuntime(model: model, session: session, backend: backend, themeSearchPaths: searchPaths,
-                                      measure: options.measure)
+                                      measure: options.measure, initialEffects: effects)
         runtime.run()
         backend.shutdown()
         if let measurements = runtime.measurements {
@@ -70,13 +79,27 @@ enum ExplorerLauncher {
 
     /// Opens the index and its catalog.
     /// - Throws: the index file's errors (the catalog's become the returned message).
-    static func openSession(_ options: ExplorerOptions) throws -> (ExplorerSession, StatusMessage?) {
+    static func openSession(_ options: ExplorerOptions, memory: EmbedderMemory = EmbedderMemory()) throws
+        -> (ExplorerSession, StatusMessage?) {
         let index = try FaissIndexFile.read(path: options.indexPath)
         try SearchTuningOptions.apply(nprobe: options.nprobe, efSearch: options.efSearch, to: index, path: options.indexPath)
         let (catalog, message) = loadCatalog(options, index: index)
         let session = ExplorerSession(index: index, path: options.indexPath, catalog: catalog, registry: .shared,
-                                      queue: MessageQueue())
+                                      queue: MessageQueue(), memory: memory)
         return (session, message)
+    }
+
+    /// The text model to load: the one given, else the one remembered for the index (a
+    /// remembered one is not written again); with a notice when the remembered-model file
+    /// cannot be used (it is ignored).
+    static func embedderChoice(_ options: ExplorerOptions, memory: EmbedderMemory)
+        -> (choice: EmbedderChoice?, remember: Bool, notice: StatusMessage?) {
+        if let choice = options.embedder { return (choice, options.remembersEmbedder, nil) }
+        do {
+            return (try memory.choice(for: options.indexPath), false, nil)
+        } catch {
+            return (nil, false, .warning("\(error): ignored; no text model remembered for this index."))
+        }
     }
 
     /// Catalogs from this size up get a line on stderr while they load.

@@ -13,6 +13,8 @@ final class ExplorerRuntime {
     private let session: ExplorerSession
     private let terminal: Terminal
     private let themeSearchPaths: [String]
+    /// What `update` asked for before the first frame (loading the text model).
+    private var initialEffects: [ExplorerEffect]
 
     /// How long to wait for a key when nothing is pending, and while a search or filter is (ms).
     static let idleTimeout = 30
@@ -25,8 +27,9 @@ final class ExplorerRuntime {
 
     /// A runtime drawing `model` on `backend`, with jobs run by `session`.
     init(model: ExplorerModel, session: ExplorerSession, backend: TerminalBackend, themeSearchPaths: [String],
-         measure: Bool) {
+         measure: Bool, initialEffects: [ExplorerEffect] = []) {
         self.model = model
+        self.initialEffects = initialEffects
         self.session = session
         self.terminal = Terminal(backend: backend)
         self.themeSearchPaths = themeSearchPaths
@@ -38,8 +41,10 @@ final class ExplorerRuntime {
     func run() {
         var lastSample = monotonicSeconds()
         var lastFrame = lastSample
-        terminal.present(ExplorerView.render(model))
         var quitting = false
+        for effect in initialEffects { quitting = perform(effect) || quitting }
+        initialEffects = []
+        terminal.present(ExplorerView.render(model))
         while !quitting && terminal.backend.terminationSignal == nil {
             let busy = model.similar.isSearching || model.products.isFiltering
             let timeout = busy ? ExplorerRuntime.busyTimeout : ExplorerRuntime.idleTimeout

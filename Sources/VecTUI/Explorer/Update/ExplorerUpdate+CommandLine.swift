@@ -3,12 +3,12 @@ import Foundation
 import TUI
 
 // The `:` command line: `:k 20`, `:move gpu0`, `:move cl0,cl1 shard fp16`, `:move cpu`,
-// `:save [PATH]`, `:convert [FACTORY]`, `:nprobe N`, `:ef N`, `:theme light`, `:help`, `:q` (`:q!` quits
+// `:save [PATH]`, `:ask TEXT`, `:model NAME`, `:convert [FACTORY]`, `:nprobe N`, `:ef N`, `:theme light`, `:help`, `:q` (`:q!` quits
 // without asking).
 
 extension ExplorerUpdate {
     /// The commands, as help and errors list them.
-    static let commandSummary = "k N, move DEVICES [shard|replicate] [fp16|fp32], save [PATH], convert [FACTORY], nprobe N, ef N, theme NAME, help, q"
+    static let commandSummary = "k N, ask TEXT, model NAME, move DEVICES [shard|replicate] [fp16|fp32], save [PATH], convert [FACTORY], nprobe N, ef N, theme NAME, help, q"
 
     /// Keys while the command line is open: Enter runs it, Esc (or Backspace on nothing) closes it.
     static func handleCommandLineKey(_ model: inout ExplorerModel, _ key: Key) -> [ExplorerEffect] {
@@ -59,6 +59,19 @@ extension ExplorerUpdate {
             prompt.isChecking = true
             model.overlay = .save(prompt)
             return [.checkSavePath(path)]
+        case "ask":
+            // The rest of the line is the text, spaces and all.
+            let question = text.drop { $0 == " " || $0 == "\t" }.drop { $0 != " " && $0 != "\t" }
+                .trimmingCharacters(in: .whitespaces)
+            if question.isEmpty {
+                openAsk(&model)
+                return []
+            }
+            return requestAsk(&model, text: question)
+        case "model":
+            let name = text.drop { $0 == " " || $0 == "\t" }.drop { $0 != " " && $0 != "\t" }
+                .trimmingCharacters(in: .whitespaces)
+            return chooseModel(&model, name)
         case "convert":
             openConvertPrompt(&model, factory: arguments.isEmpty ? nil : arguments.joined())
             return []

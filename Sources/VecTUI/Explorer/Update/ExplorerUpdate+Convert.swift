@@ -133,7 +133,7 @@ extension ExplorerUpdate {
         model.movedSinceSave = false
         let knob = index.tuningSummary.map { " (\($0); :nprobe or :ef changes it)" } ?? ""
         model.message = .success("Now exploring \(index.path), \(index.innerClassName ?? index.className)\(knob).")
-        return model.similar.queryID.map { searchAgain(&model, id: $0) } ?? []
+        return repeatQuery(&model)
     }
 
     // MARK: - Search knob
@@ -186,6 +186,6 @@ extension ExplorerUpdate {
     static func tuned(_ model: inout ExplorerModel, _ index: IndexSummary) -> [ExplorerEffect] {
         model.index = index
         if let knob = index.tuningSummary { model.message = .info("\(knob).") }
-        return model.similar.queryID.map { searchAgain(&model, id: $0) } ?? []
+        return repeatQuery(&model)
     }
 }

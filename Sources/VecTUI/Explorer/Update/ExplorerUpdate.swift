@@ -45,6 +45,20 @@ enum ExplorerUpdate {
             model.similar.neighbours = []
             model.message = .error("search failed: \(text)")
             return []
+        case let .asked(tag, neighbours, embedMilliseconds, searchMilliseconds, ranOn):
+            return asked(&model, tag: tag, neighbours: neighbours, embedMilliseconds: embedMilliseconds,
+                         searchMilliseconds: searchMilliseconds, ranOn: ranOn)
+        case let .askFailed(tag, text):
+            guard tag == model.similar.requestedTag else { return [] }
+            model.similar.shownTag = tag
+            model.similar.neighbours = []
+            model.message = .error("ask failed: \(text)")
+            return []
+        case let .embedderLoaded(job, info):
+            return embedderLoaded(&model, job: job, info)
+        case let .rememberFailed(text):
+            model.message = .warning("The text model was not remembered for this index: \(text)")
+            return []
         case let .jobProgress(job, done, total, phase):
             updateJob(&model, job) {
                 $0.done = done
@@ -60,7 +74,7 @@ enum ExplorerUpdate {
             model.message = .success("Moved the index: \(index.placementSummary) in \(formatSeconds(seconds)). "
                                      + "Save it with s.")
             // Search again where the index lives now, so latency and device are current.
-            return model.similar.queryID.map { searchAgain(&model, id: $0) } ?? []
+            return repeatQuery(&model)
         case let .saved(job, path):
             finishJob(&model, job, status: .finished)
             model.movedSinceSave = false
@@ -77,11 +91,13 @@ enum ExplorerUpdate {
             finishJob(&model, job, status: .cancelled)
             let title = model.jobs.first { $0.id == job }?.title ?? "The job"
             model.message = .warning("\(title): cancelled; nothing changed.")
+            embedderFailed(&model, job: job, reason: "loading was cancelled")
             return []
         case let .jobFailed(job, text):
             finishJob(&model, job, status: .failed(text))
             let title = model.jobs.first { $0.id == job }?.title ?? "The job"
             model.message = .error("\(title) failed: \(text)")
+            embedderFailed(&model, job: job, reason: text)
             return []
         case let .savePathChecked(path, exists):
             return savePathChecked(&model, path: path, exists: exists)
@@ -105,6 +121,7 @@ enum ExplorerUpdate {
         }
         if let overlay = model.overlay { return handleOverlayKey(&model, overlay, key) }
         if model.commandLine != nil { return handleCommandLineKey(&model, key) }
+        if model.ask.box != nil { return handleAskKey(&model, key) }
         if model.products.isEditing { return handleFilterKey(&model, key) }
 
         switch key {
@@ -129,6 +146,8 @@ enum ExplorerUpdate {
             openSavePrompt(&model, path: model.index.path)
         case .character("c"):
             openConvertPrompt(&model)
+        case .character("a"):
+            openAsk(&model)
         case .escape:
             if model.focus == .products && !model.products.filter.text.isEmpty {
                 model.products.filter = TextInputState()
@@ -160,6 +179,9 @@ enum ExplorerUpdate {
             }
             if key == .enter, let position = model.products.selectedPosition {
                 return startSimilar(&model, id: model.catalog.id(at: position))
+            }
+            if key == .enter, offersAskForFilter(model) {
+                return requestAsk(&model, text: model.products.shownQuery.trimmingCharacters(in: .whitespaces))
             }
             return []
         case .similar:
@@ -196,6 +218,10 @@ enum ExplorerUpdate {
         let layout = ExplorerLayout(model)
         switch key {
         case .enter:
+            if offersAskForFilter(model) && model.products.shownQuery == model.products.filter.text {
+                model.products.isEditing = false
+                return requestAsk(&model, text: model.products.shownQuery.trimmingCharacters(in: .whitespaces))
+            }
             model.products.isEditing = false
             guard let position = model.products.selectedPosition else { return [] }
             return startSimilar(&model, id: model.catalog.id(at: position))
@@ -229,6 +255,8 @@ enum ExplorerUpdate {
     /// Makes the product with index id `id` the query and searches its neighbours.
     static func startSimilar(_ model: inout ExplorerModel, id: Int64) -> [ExplorerEffect] {
         model.similar.queryID = id
+        model.similar.askedText = nil
+        model.similar.embedMilliseconds = nil
         return searchAgain(&model, id: id)
     }
 
@@ -250,12 +278,12 @@ enum ExplorerUpdate {
         }
         model.similar.k = k
         model.message = .info("k = \(k)")
-        return model.similar.queryID.map { searchAgain(&model, id: $0) } ?? []
+        return repeatQuery(&model)
     }
 
     /// Quits, or asks first when a job runs or a moved index is unsaved.
     static func requestQuit(_ model: inout ExplorerModel) -> [ExplorerEffect] {
-        if let job = model.runningJobs.first {
+        if let job = model.runningJobs.first(where: \.touchesIndex) {
             model.overlay = .confirmQuit(reason: "\(job.title) is running; quitting cancels it.")
         } else if model.movedSinceSave {
             model.overlay = .confirmQuit(reason: "The index was moved (\(model.index.placementSummary)) and not saved.")
@@ -315,17 +343,19 @@ enum ExplorerUpdate {
     /// Says so and answers true when a job is running (one job at a time: a move, save or
     /// conversion would race the running one for the index).
     static func refuseWhileAJobRuns(_ model: inout ExplorerModel) -> Bool {
-        guard let job = model.runningJobs.first else { return false }
+        guard let job = model.runningJobs.first(where: \.touchesIndex) else { return false }
         model.message = .warning("\(job.title) is running; wait for it or cancel it in Jobs (x).")
         return true
     }
 
     /// Adds a running job and returns its number.
-    static func addJob(_ model: inout ExplorerModel, title: String, countsRows: Bool = true) -> Int {
+    static func addJob(_ model: inout ExplorerModel, title: String, countsRows: Bool = true,
+                       touchesIndex: Bool = true) -> Int {
         let id = model.takeTag()
         var job = JobState(id: id, title: title, total: model.index.count, rowBytes: model.index.dimension * 4,
                            startedAt: model.now)
         job.countsRows = countsRows
+        job.touchesIndex = touchesIndex
         model.jobs.append(job)
         if model.jobs.count > maximumJobsKept {
             model.jobs.removeFirst(model.jobs.count - maximumJobsKept)

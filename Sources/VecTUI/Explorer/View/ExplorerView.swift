@@ -32,7 +32,10 @@ enum ExplorerView {
     /// The command line while typed, else the latest message.
     static func renderMessageLine(_ model: ExplorerModel, into buffer: inout CellBuffer, area: Rect) {
         if let line = model.commandLine {
-            TextInput(state: line, prompt: ":", placeholder: "k 20 · move gpu0 · save PATH · theme light · q",
+            TextInput(state: line, prompt: ":", placeholder: "k 20 · ask TEXT · move gpu0 · save PATH · theme light · q",
+                      focused: true).render(into: &buffer, area: area)
+        } else if let box = model.ask.box {
+            TextInput(state: box, prompt: "ask › ", placeholder: "what are you looking for? (e.g. cosy wool blanket)",
                       focused: true).render(into: &buffer, area: area)
         } else if let message = model.message {
             TextLine(message.text, style: Style(role: message.severity.role), charset: model.charset)

@@ -23,10 +23,16 @@ enum FooterHints {
             }
         }
         if model.commandLine != nil {
-            return [KeyHint("Enter", "run"), KeyHint("Esc", "cancel"), KeyHint("k 20", "set k"),
+            return [KeyHint("Enter", "run"), KeyHint("Esc", "cancel"), KeyHint("k 20", "set k"), KeyHint("ask TEXT", "ask"),
                     KeyHint("move gpu0", "move"), KeyHint("save PATH", "save"), KeyHint("theme light", "theme")]
         }
+        if model.ask.box != nil {
+            return [KeyHint("Enter", "ask by meaning"), KeyHint("Esc", "cancel"), KeyHint("Ctrl-U", "clear")]
+        }
         if model.products.isEditing {
+            if ExplorerUpdate.offersAskForFilter(model) {
+                return [KeyHint("Enter", "ask by meaning"), KeyHint("Esc", "done"), KeyHint("Ctrl-U", "clear")]
+            }
             return [KeyHint("Enter", "similar"), KeyHint("↑↓", "select"), KeyHint("Esc", "done"),
                     KeyHint("Ctrl-U", "clear")]
         }
@@ -35,13 +41,14 @@ enum FooterHints {
         switch model.focus {
         case .index: pane = []
         case .devices: pane = [KeyHint("Enter", "move here")]
-        case .products: pane = [KeyHint("/", "filter"), KeyHint("Enter", "similar")]
+        case .products:
+            pane = [KeyHint("/", "filter"), KeyHint("Enter", ExplorerUpdate.offersAskForFilter(model) ? "ask by meaning" : "similar")]
         case .similar:
             pane = [KeyHint("Enter", "use as query"), KeyHint("+/-", "k")]
                 + (model.index.tuning == nil ? [] : [KeyHint("</>", model.index.tuningName)])
         case .jobs: pane = [KeyHint("x", "cancel job")]
         }
-        return pane + [KeyHint("m", "move"), KeyHint("s", "save"), KeyHint("?", "help"), KeyHint("q", "quit"),
+        return pane + [KeyHint("a", "ask"), KeyHint("m", "move"), KeyHint("s", "save"), KeyHint("?", "help"), KeyHint("q", "quit"),
                        KeyHint("c", "convert"), KeyHint("Tab", "pane"), KeyHint(":", "command"), KeyHint("↑↓", "select")]
     }
 }

@@ -38,7 +38,9 @@ struct ProductsPane: Widget {
                                 : [ViewFormat.count(position), String(model.catalog.id(at: position))],
                      style: Style(role: row < state.wordPrefixCount ? Role.text : Role.dim))
         }
-        let empty = state.filter.text.isEmpty ? "no products" : "nothing matches '\(state.shownQuery)'"
+        let empty = state.filter.text.isEmpty ? "no products"
+            : ExplorerUpdate.offersAskForFilter(model) ? "nothing matches '\(state.shownQuery)' · Enter asks by meaning"
+            : "nothing matches '\(state.shownQuery)'"
         Table(columns: columns, rows: rows,
               state: TableState(selected: state.table.selected.map { $0 - offset }, offset: 0),
               focused: model.focus == .products && model.overlay == nil, emptyText: empty, charset: model.charset)
