@@ -16,12 +16,13 @@ extension ExplorerUpdate {
     /// choice once it loads and fits.
     static func loadEmbedder(_ model: inout ExplorerModel, _ choice: EmbedderChoice, remember: Bool) -> [ExplorerEffect] {
         // A model still loading is replaced: its job is cancelled.
-        let cancels = model.ask.loadingJob.map { cancelJob(&model, $0) } ?? []
+        var cancels: [ExplorerEffect] = []
+        if let loading = model.ask.loadingJob { cancels = cancelJob(&model, loading) }
         let job = addJob(&model, title: "Load \(choice.label)", countsRows: false, touchesIndex: false)
-        updateJob(&model, job) {
-            $0.total = 100
-            $0.rowBytes = 0
-            $0.phase = "loading the model"
+        if let position = model.jobs.firstIndex(where: { $0.id == job }) {
+            model.jobs[position].total = 100
+            model.jobs[position].rowBytes = 0
+            model.jobs[position].phase = "loading the model"
         }
         model.ask.embedder = .loading(job: job, choice: choice)
         model.ask.remembersOnLoad = remember
