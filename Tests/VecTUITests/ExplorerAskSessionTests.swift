@@ -164,6 +164,7 @@ final class ExplorerAskSessionTests: XCTestCase {
         var model = ExplorerModel(size: backend.size, charset: .unicode, themeName: "monochrome", catalog: session.catalog,
                                   index: IndexSummary(index: session.index, path: options.indexPath),
                                   devices: session.sampleDevices(), k: options.k)
+        model.now = monotonicSeconds()
         let (choice, remember, _) = ExplorerLauncher.embedderChoice(options, memory: memory)
         let effects = ExplorerUpdate.loadEmbedder(&model, try XCTUnwrap(choice), remember: remember)
         let runtime = ExplorerRuntime(model: model, session: session, backend: backend, themeSearchPaths: [], measure: false,
@@ -175,6 +176,8 @@ final class ExplorerAskSessionTests: XCTestCase {
         XCTAssertEqual(runtime.model.similar.askedText, "a lamp for my desk")
         XCTAssertTrue(session.catalog.title(ofID: runtime.model.similar.neighbours[0].id).contains("Desk Lamp"))
         XCTAssertEqual(runtime.model.jobs.map(\.status), [.finished])
+        let took = try XCTUnwrap(runtime.model.jobs[0].endedAt) - runtime.model.jobs[0].startedAt
+        XCTAssertTrue((0..<60).contains(took), "the model job took \(took) s on the runtime's clock")
         // The choice given on the command line is remembered for the index (written off the UI thread).
         let deadline = monotonicSeconds() + 10
         while (try? memory.choice(for: demo.indexPath)) == nil && monotonicSeconds() < deadline {

@@ -60,6 +60,8 @@ enum ExplorerLauncher {
         var model = ExplorerModel(size: backend.size, charset: backend.charset, themeName: theme.name, catalog: catalog,
                                   index: IndexSummary(index: session.index, path: options.indexPath),
                                   devices: session.sampleDevices(), k: options.k)
+        // The clock the runtime ticks with, so the model job's time starts now.
+        model.now = monotonicSeconds()
         let (choice, remember, memoryNotice) = embedderChoice(options, memory: session.memory)
         let effects = choice.map { ExplorerUpdate.loadEmbedder(&model, $0, remember: remember) } ?? []
         model.message = catalogMessage ?? memoryNotice
