@@ -228,9 +228,9 @@ final class ExplorerSession: @unchecked Sendable {
             let report = progressReporter(job: job)
             do {
                 guard report(0, 100, "loading the model") else { throw EmbeddingError.cancelled }
-                let loaded = try ExplorerSession.load(choice) { fraction in
-                    report(min(99, Int(fraction * 100)), 100, "loading the model")
-                }
+                // Mapping the weights (or asking a server its dimension) is one step: cancelling
+                // takes effect once it returns.
+                let loaded = try choice.load()
                 guard report(100, 100, "checking it against the index") else { throw EmbeddingError.cancelled }
                 let warning = try checkEmbedder(loaded, fits: index, path: path)
                 lock.lock()
@@ -246,11 +246,6 @@ final class ExplorerSession: @unchecked Sendable {
                 queue.post(.jobFailed(job: job, message: "\(error)"))
             }
         }
-    }
-
-    /// The embedder for `choice`, reporting the part loaded (0…1); false from `progress` cancels.
-    static func load(_ choice: EmbedderChoice, progress: @escaping (Double) -> Bool) throws -> any TextEmbedder {
-        try choice.load()
     }
 
     private func isLatestSearch(_ tag: Int) -> Bool {
