@@ -64,6 +64,8 @@ public final class EmbeddingServerClient: TextEmbedder, @unchecked Sendable {
     ///   - apiKey: sent as a bearer token when non-empty; by default `VECTUI_EMBED_API_KEY`.
     ///   - timeout: seconds each request may take before it fails as timed out.
     ///   - batchSize: texts per request (at least 1).
+    ///   - queryPrefix: prepended to queries by `embedQueries` (e5's "query: ").
+    ///   - documentPrefix: prepended to catalog texts by `embedDocuments` (e5's "passage: ").
     /// - Throws: `EmbeddingError` when the URL is invalid or the probe fails.
     public static func connect(
         url: String,
