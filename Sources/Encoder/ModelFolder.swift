@@ -183,7 +183,7 @@ struct JSONFiles {
 enum TokenizerLoader {
     static func load(folder: String, json: JSONFiles, tokenizerConfig: [String: Any], maxLength: Int,
                      lowercaseInput: Bool, vocabularySize: Int) throws -> WordPieceTokenizer {
-        var vocabulary = [String: Int32]()
+        var vocabulary = [[UInt8]: Int32]()
         var normalization = WordPieceTokenizer.Normalization()
         var unknownName = tokenizerConfig["unk_token"] as? String ?? "[UNK]"
         var classifierName = tokenizerConfig["cls_token"] as? String ?? "[CLS]"
@@ -202,10 +202,13 @@ enum TokenizerLoader {
             guard model["type"] as? String == "WordPiece" else {
                 throw EmbeddingError("\(file): model.type \(model["type"] ?? "none") is not supported (WordPiece)")
             }
-            guard let entries = model["vocab"] as? [String: Any] else { throw EmbeddingError("\(file): model.vocab is missing") }
+            guard model["vocab"] is [String: Any], let data = FileManager.default.contents(atPath: file),
+                  let entries = VocabularyScanner.entries(ofObjectNamed: "vocab", in: data) else {
+                throw EmbeddingError("\(file): model.vocab is missing or not an object of token ids")
+            }
             for (token, id) in entries {
-                guard let id = id as? Int, id >= 0 else { throw EmbeddingError("\(file): model.vocab[\(token)] is not an id") }
-                vocabulary[token] = Int32(id)
+                guard id >= 0, id <= Int(Int32.max) else { throw EmbeddingError("\(file): model.vocab id \(id) is out of range") }
+                if vocabulary[token] == nil { vocabulary[token] = Int32(id) }
             }
             unknownName = model["unk_token"] as? String ?? unknownName
             prefix = model["continuing_subword_prefix"] as? String ?? prefix
@@ -241,11 +244,14 @@ enum TokenizerLoader {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw EmbeddingError("\(file): missing (and no tokenizer.json)")
             }
-            guard let text = String(data: data, encoding: .utf8) else { throw EmbeddingError("\(file): not UTF-8") }
-            var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-            if lines.last == "" { lines.removeLast() }
-            for (id, line) in lines.enumerated() where vocabulary[String(line)] == nil {
-                vocabulary[String(line)] = Int32(id)
+            guard String(data: data, encoding: .utf8) != nil else { throw EmbeddingError("\(file): not UTF-8") }
+            // One token a line, byte for byte (a trailing \r dropped, as Python's universal newlines do).
+            var lines = [UInt8](data).split(separator: 0x0A, omittingEmptySubsequences: false).map { line in
+                line.last == 0x0D ? Array(line.dropLast()) : Array(line)
+            }
+            if lines.last == [] { lines.removeLast() }
+            for (id, line) in lines.enumerated() where vocabulary[line] == nil {
+                vocabulary[line] = Int32(id)
             }
             let lowercase = tokenizerConfig["do_lower_case"] as? Bool ?? true
             normalization = .init(cleanText: true, handleChineseChars: tokenizerConfig["tokenize_chinese_chars"] as? Bool ?? true,
@@ -253,11 +259,11 @@ enum TokenizerLoader {
             for key in ["unk_token", "sep_token", "pad_token", "cls_token", "mask_token"] {
                 let name = tokenizerConfig[key] as? String ?? ["unk_token": "[UNK]", "sep_token": "[SEP]", "pad_token": "[PAD]",
                                                                "cls_token": "[CLS]", "mask_token": "[MASK]"][key]!
-                if let id = vocabulary[name] { special[name] = id }
+                if let id = vocabulary[Array(name.utf8)] { special[name] = id }
             }
         }
         func id(_ name: String, _ role: String) throws -> Int32 {
-            guard let id = vocabulary[name] ?? special[name] else {
+            guard let id = vocabulary[Array(name.utf8)] ?? special[name] else {
                 throw EmbeddingError("\(vocabularyFile): no \(name) token (the \(role) token)")
             }
             guard id < vocabularySize else {
@@ -268,11 +274,115 @@ enum TokenizerLoader {
         let unknown = try id(unknownName, "unknown-word")
         let classifier = try id(classifierName, "[CLS]")
         let separator = try id(separatorName, "[SEP]")
-        if let (token, id) = vocabulary.first(where: { $0.value >= vocabularySize }) ?? special.first(where: { $0.value >= vocabularySize }) {
+        let outOfRange = vocabulary.first(where: { $0.value >= vocabularySize }).map { (String(decoding: $0.key, as: UTF8.self), $0.value) }
+            ?? special.first(where: { $0.value >= vocabularySize }).map { ($0.key, $0.value) }
+        if let (token, id) = outOfRange {
             throw EmbeddingError("\(vocabularyFile): token \(token) has id \(id), past config.json's vocab_size \(vocabularySize)")
         }
         return WordPieceTokenizer(vocabulary: vocabulary, normalization: normalization, unknown: unknown, classToken: classifier,
                                   separator: separator, specialTokens: special, maxLength: maxLength,
                                   lowercaseInput: lowercaseInput, continuationPrefix: prefix, maxCharactersPerWord: maxCharacters)
+    }
+}
+
+/// Reads a JSON object of token → id pairs straight from the file's bytes, keeping each token's
+/// exact bytes (a parsed [String: Any] would merge canonically equivalent tokens).
+enum VocabularyScanner {
+    /// The pairs of the first object under key `name` (`"vocab": {…}`), or nil when absent or malformed.
+    static func entries(ofObjectNamed name: String, in data: Data) -> [([UInt8], Int)]? {
+        let bytes = [UInt8](data)
+        let key = Array("\"\(name)\"".utf8)
+        var i = 0
+        search: while i + key.count <= bytes.count {
+            guard bytes[i] == key[0], Array(bytes[i..<(i + key.count)]) == key else {
+                i += 1
+                continue
+            }
+            var j = skipSpace(bytes, i + key.count)
+            guard j < bytes.count, bytes[j] == UInt8(ascii: ":") else { i += 1; continue search }
+            j = skipSpace(bytes, j + 1)
+            guard j < bytes.count, bytes[j] == UInt8(ascii: "{") else { i += 1; continue search }
+            return pairs(bytes, from: j + 1)
+        }
+        return nil
+    }
+
+    private static func pairs(_ bytes: [UInt8], from start: Int) -> [([UInt8], Int)]? {
+        var result = [([UInt8], Int)]()
+        var i = skipSpace(bytes, start)
+        if i < bytes.count, bytes[i] == UInt8(ascii: "}") { return result }
+        while i < bytes.count {
+            guard let (token, afterToken) = string(bytes, at: i) else { return nil }
+            i = skipSpace(bytes, afterToken)
+            guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { return nil }
+            i = skipSpace(bytes, i + 1)
+            var id = 0, digits = 0
+            while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39, digits < 12 {
+                id = id * 10 + Int(bytes[i] - 0x30)
+                i += 1
+                digits += 1
+            }
+            guard digits > 0 else { return nil }
+            result.append((token, id))
+            i = skipSpace(bytes, i)
+            guard i < bytes.count else { return nil }
+            if bytes[i] == UInt8(ascii: "}") { return result }
+            guard bytes[i] == UInt8(ascii: ",") else { return nil }
+            i = skipSpace(bytes, i + 1)
+        }
+        return nil
+    }
+
+    /// A JSON string starting at `start` (the opening quote): its UTF-8 bytes, and the index after it.
+    private static func string(_ bytes: [UInt8], at start: Int) -> ([UInt8], Int)? {
+        guard start < bytes.count, bytes[start] == UInt8(ascii: "\"") else { return nil }
+        var out = [UInt8](), i = start + 1
+        while i < bytes.count {
+            let byte = bytes[i]
+            if byte == UInt8(ascii: "\"") { return (out, i + 1) }
+            guard byte == UInt8(ascii: "\\") else {
+                out.append(byte)
+                i += 1
+                continue
+            }
+            guard i + 1 < bytes.count else { return nil }
+            let escape = bytes[i + 1]
+            i += 2
+            switch escape {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(escape)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                guard var unit = hex4(bytes, i) else { return nil }
+                i += 4
+                if (0xD800..<0xDC00).contains(unit), i + 6 <= bytes.count, bytes[i] == UInt8(ascii: "\\"),
+                   bytes[i + 1] == UInt8(ascii: "u"), let low = hex4(bytes, i + 2), (0xDC00..<0xE000).contains(low) {
+                    unit = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
+                    i += 6
+                }
+                out.append(contentsOf: UTF8.encode(Unicode.Scalar(unit) ?? "\u{FFFD}")!)
+            default: return nil
+            }
+        }
+        return nil
+    }
+
+    private static func hex4(_ bytes: [UInt8], _ i: Int) -> UInt32? {
+        guard i + 4 <= bytes.count else { return nil }
+        var value: UInt32 = 0
+        for byte in bytes[i..<(i + 4)] {
+            guard let digit = Int(String(UnicodeScalar(byte)), radix: 16) else { return nil }
+            value = value * 16 + UInt32(digit)
+        }
+        return value
+    }
+
+    private static func skipSpace(_ bytes: [UInt8], _ start: Int) -> Int {
+        var i = start
+        while i < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i]) { i += 1 }
+        return i
     }
 }

@@ -28,7 +28,9 @@ public struct WordPieceTokenizer: Sendable {
         }
     }
 
-    public let vocabulary: [String: Int32]
+    /// Token → id, keyed by the token's UTF-8 bytes: Hugging Face compares tokens byte for
+    /// byte, while Swift's String equality would make "é" and "e\u{301}" the same token.
+    public let vocabulary: [[UInt8]: Int32]
     public let normalization: Normalization
     public let unknownID: Int32
     public let classID: Int32
@@ -44,7 +46,7 @@ public struct WordPieceTokenizer: Sendable {
     /// First characters of the special tokens, to skip the search everywhere else.
     private let specialStarts: Set<Unicode.Scalar>
 
-    public init(vocabulary: [String: Int32], normalization: Normalization, unknown: Int32, classToken: Int32, separator: Int32,
+    public init(vocabulary: [[UInt8]: Int32], normalization: Normalization, unknown: Int32, classToken: Int32, separator: Int32,
                 specialTokens: [String: Int32], maxLength: Int, lowercaseInput: Bool = false,
                 continuationPrefix: String = "##", maxCharactersPerWord: Int = 100) {
         self.vocabulary = vocabulary
@@ -85,7 +87,7 @@ public struct WordPieceTokenizer: Sendable {
     /// The pieces of `text` as strings, without [CLS]/[SEP] (for showing how a query was read).
     public func pieces(_ text: String) -> [String] {
         let names = Dictionary(vocabulary.map { ($0.value, $0.key) }, uniquingKeysWith: { first, _ in first })
-        return encode(text).dropFirst().dropLast().map { names[$0] ?? "?" }
+        return encode(text).dropFirst().dropLast().map { names[$0].map { String(decoding: $0, as: UTF8.self) } ?? "?" }
     }
 
     // MARK: - Steps
@@ -183,16 +185,22 @@ public struct WordPieceTokenizer: Sendable {
             ids.append(unknownID)
             return
         }
+        // The word's UTF-8 bytes, and where each character's bytes start.
+        var bytes = [UInt8](), starts = [Int]()
+        for scalar in word {
+            starts.append(bytes.count)
+            bytes.append(contentsOf: UTF8.encode(scalar)!)
+        }
+        starts.append(bytes.count)
+        let prefix = Array(continuationPrefix.utf8)
         var pieces = [Int32]()
-        var start = word.startIndex
-        while start < word.endIndex {
-            var end = word.endIndex
+        var start = 0
+        while start < word.count {
+            var end = word.count
             var found: Int32?
             while end > start {
-                var view = String.UnicodeScalarView()
-                if start > word.startIndex { view.append(contentsOf: continuationPrefix.unicodeScalars) }
-                view.append(contentsOf: word[start..<end])
-                if let id = vocabulary[String(view)] {
+                let piece = bytes[starts[start]..<starts[end]]
+                if let id = vocabulary[start > 0 ? prefix + piece : Array(piece)] {
                     found = id
                     break
                 }
