@@ -7,6 +7,14 @@
 
 #include <math.h>
 
+/// A spin-wait hint (x86 PAUSE): lets the sibling hyperthread run and saves power while a
+/// worker waits a few microseconds for the next step.
+static inline void vectui_cpu_relax(void) {
+#if defined(__x86_64__)
+    __builtin_ia32_pause();
+#endif
+}
+
 /// erf(x) for float32: Eigen's rational approximation on [-4, 4] (±1 beyond).
 static inline float vectui_erf(float a) {
     float x = a < -4.f ? -4.f : (a > 4.f ? 4.f : a);

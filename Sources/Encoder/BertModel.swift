@@ -39,6 +39,7 @@ public final class BertModel: @unchecked Sendable {
     let layers: [Layer]
     private let weights: SafeTensorsFile
     private let level = CPUFeatures.simd
+    private let team = SpinningTeam.shared
 
     /// Maps `path` and checks every tensor the config implies (names with or without the
     /// `bert.` prefix; LayerNorm as weight/bias or gamma/beta).
@@ -137,17 +138,17 @@ public final class BertModel: @unchecked Sendable {
                 }
             }
             input.withUnsafeBufferPointer { a in
-                let parts = rows * n * kIn < 1 << 18 ? 1 : Parallel.workerCount
+                let parts = rows * n * kIn < 1 << 18 ? 1 : team.size
                 let streamWeights = level == .avx512 && rows <= Self.streamingRowLimit
                 if !streamWeights && rows > n {
                     // Many tokens: split the rows, so each core packs only its share of them.
-                    Parallel.forEachSlice(of: rows, parts: parts) { _, slice in
+                    team.forEachSlice(of: rows, parts: parts) { _, slice in
                         BLAS.sgemm(transposeB: true, m: slice.count, n: n, k: kIn, a.baseAddress! + slice.lowerBound * kIn, lda: kIn,
                                    layer.weight.pointer, ldb: kIn, beta: 1, c + slice.lowerBound * n, ldc: n)
                     }
                     return
                 }
-                Parallel.forEachSlice(of: n, parts: parts) { _, columns in
+                team.forEachSlice(of: n, parts: parts) { _, columns in
                     if streamWeights {
                         vectui_gemm_nt_avx512(a.baseAddress!, rows, kIn, layer.weight.pointer + columns.lowerBound * kIn,
                                               columns.count, kIn, kIn, c + columns.lowerBound, n)
@@ -172,7 +173,7 @@ public final class BertModel: @unchecked Sendable {
         q.withUnsafeBufferPointer { q in k.withUnsafeBufferPointer { k in v.withUnsafeBufferPointer { v in
             context.withUnsafeMutableBufferPointer { context in
                 let (qp, kp, vp, cp) = (q.baseAddress!, k.baseAddress!, v.baseAddress!, context.baseAddress!)
-                Parallel.forEachSlice(of: tasks, parts: work < 1 << 16 ? 1 : Parallel.workerCount) { _, range in
+                team.forEachSlice(of: tasks, parts: work < 1 << 16 ? 1 : team.size) { _, range in
                     let scores = UnsafeMutablePointer<Float>.allocate(capacity: max(1, longest * longest))
                     defer { scores.deallocate() }
                     for task in range {
@@ -201,7 +202,7 @@ public final class BertModel: @unchecked Sendable {
 
     private func layerNorm(_ x: UnsafeMutablePointer<Float>, rows: Int, _ norm: Norm) {
         let h = config.hidden, eps = config.layerNormEpsilon, level = self.level
-        Parallel.forEachSlice(of: rows, parts: rows * h < 1 << 15 ? 1 : Parallel.workerCount) { _, range in
+        team.forEachSlice(of: rows, parts: rows * h < 1 << 15 ? 1 : team.size) { _, range in
             for r in range {
                 if level >= .avx2 {
                     vectui_layernorm_avx2(x + r * h, h, norm.gamma.pointer, norm.beta.pointer, eps)
@@ -216,7 +217,7 @@ public final class BertModel: @unchecked Sendable {
         let level = self.level
         x.withUnsafeMutableBufferPointer { x in
             let base = x.baseAddress!
-            Parallel.forEachSlice(of: x.count, parts: x.count < 1 << 15 ? 1 : Parallel.workerCount) { _, range in
+            team.forEachSlice(of: x.count, parts: x.count < 1 << 15 ? 1 : team.size) { _, range in
                 if level >= .avx2 {
                     vectui_gelu_avx2(base + range.lowerBound, range.count)
                 } else {
