@@ -38,6 +38,7 @@ struct EmbedderOptions: ParsableArguments {
 func readTexts(text: String?, file: String?) throws -> [String] {
     switch (text, file) {
     case let (text?, nil):
+        guard !text.allSatisfy(\.isWhitespace) else { throw UsageError(description: "--text is empty: nothing to embed") }
         return [text]
     case let (nil, file?):
         let contents: String
@@ -49,6 +50,9 @@ func readTexts(text: String?, file: String?) throws -> [String] {
         var lines = contents.split(separator: "\n", omittingEmptySubsequences: false).map { String($0.hasSuffix("\r") ? $0.dropLast() : $0) }
         if lines.last == "" { lines.removeLast() }
         guard !lines.isEmpty else { throw UsageError(description: "\(file): no texts (one a line)") }
+        if let empty = lines.firstIndex(where: { $0.allSatisfy(\.isWhitespace) }) {
+            throw UsageError(description: "\(file): line \(empty + 1) is empty (one text a line; nothing to embed there)")
+        }
         return lines
     case (nil, nil):
         throw UsageError(description: "give --text T or --texts FILE")
