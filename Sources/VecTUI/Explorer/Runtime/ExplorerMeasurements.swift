@@ -2,7 +2,8 @@ import Foundation
 
 /// Timings the runtime collects with `--measure`, printed after the terminal is restored:
 /// keypresses that change only the UI (key read → frame on screen), similar-product queries
-/// (Enter → neighbours on screen, and the search alone), and filter keystrokes.
+/// (Enter → neighbours on screen, and the search alone), asks by meaning (Enter → results on
+/// screen, and embedding and search alone), and filter keystrokes.
 struct ExplorerMeasurements {
     /// Milliseconds from reading a UI-only key to the frame being flushed.
     var redraws: [Double] = []
@@ -14,6 +15,11 @@ struct ExplorerMeasurements {
     var filtersShown: [Double] = []
     /// Milliseconds the filters themselves took (those whose matches were shown), with their query.
     var filters: [(query: String, milliseconds: Double)] = []
+    /// Milliseconds from the Enter that asked a text to the frame showing its results.
+    var asksShown: [Double] = []
+    /// Milliseconds the asks' embedding and search took.
+    var askEmbeds: [Double] = []
+    var askSearches: [Double] = []
     /// When each pending tagged request was asked for.
     var askedAt: [Int: Double] = [:]
 
@@ -31,6 +37,8 @@ struct ExplorerMeasurements {
         vectui measure (\(size)): UI-only keypress to frame: \(summary(redraws))
         vectui measure: similar-products query, Enter to results on screen: \(summary(queriesShown))
         vectui measure: similar-products search alone: \(summary(searches))
+        vectui measure: ask by meaning, Enter to results on screen: \(summary(asksShown))
+        vectui measure: ask's embedding alone: \(summary(askEmbeds)); its search alone: \(summary(askSearches))
         vectui measure: filter keystroke to matches on screen (\(productCount) titles): \(summary(filtersShown))
         vectui measure: title filter alone: \(summary(filters.map(\.milliseconds))); slowest: \(slowest)
         """

@@ -67,6 +67,7 @@ final class ExplorerRuntime {
             var keyOnlyChangedUI = key != nil && key != .resize
             var shownSearches: [(tag: Int, milliseconds: Double)] = []
             var shownFilters: [(tag: Int, query: String, milliseconds: Double)] = []
+            var shownAsks: [(tag: Int, embed: Double, search: Double)] = []
             // Effects may answer at once (a path check): handle those before drawing.
             for _ in 0..<8 where !messages.isEmpty {
                 for message in [.tick(now: monotonicSeconds())] + messages {
@@ -78,6 +79,8 @@ final class ExplorerRuntime {
                         shownSearches.append((tag, milliseconds))
                     case let .filtered(tag, _, milliseconds) where tag == model.products.shownTag:
                         shownFilters.append((tag, model.products.shownQuery, milliseconds))
+                    case let .asked(tag, _, embed, search, _) where tag == model.similar.shownTag:
+                        shownAsks.append((tag, embed, search))
                     default:
                         break
                     }
@@ -90,7 +93,7 @@ final class ExplorerRuntime {
             }
             terminal.present(ExplorerView.render(model))
             lastFrame = monotonicSeconds()
-            record(keyTime: keyTime, keyOnlyChangedUI: keyOnlyChangedUI, searches: shownSearches, filters: shownFilters)
+            record(keyTime: keyTime, keyOnlyChangedUI: keyOnlyChangedUI, searches: shownSearches, filters: shownFilters, asks: shownAsks)
         }
         session.cancelAll()
         guard session.hasActiveJobs else { return }
@@ -128,13 +131,13 @@ final class ExplorerRuntime {
 
     private func noteAsked(_ effect: ExplorerEffect, at time: Double) {
         switch effect {
-        case let .search(tag, _, _), let .filter(tag, _): measurements?.askedAt[tag] = time
+        case let .search(tag, _, _), let .filter(tag, _), let .ask(tag, _, _): measurements?.askedAt[tag] = time
         default: break
         }
     }
 
     private func record(keyTime: Double, keyOnlyChangedUI: Bool, searches: [(tag: Int, milliseconds: Double)],
-                        filters: [(tag: Int, query: String, milliseconds: Double)]) {
+                        filters: [(tag: Int, query: String, milliseconds: Double)], asks: [(tag: Int, embed: Double, search: Double)]) {
         guard measurements != nil else { return }
         let now = monotonicSeconds()
         if keyOnlyChangedUI { measurements!.redraws.append((now - keyTime) * 1000) }
@@ -142,6 +145,13 @@ final class ExplorerRuntime {
             measurements!.searches.append(search.milliseconds)
             if let asked = measurements!.askedAt.removeValue(forKey: search.tag) {
                 measurements!.queriesShown.append((now - asked) * 1000)
+            }
+        }
+        for ask in asks {
+            measurements!.askEmbeds.append(ask.embed)
+            measurements!.askSearches.append(ask.search)
+            if let asked = measurements!.askedAt.removeValue(forKey: ask.tag) {
+                measurements!.asksShown.append((now - asked) * 1000)
             }
         }
         for filter in filters {
