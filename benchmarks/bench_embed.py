@@ -312,9 +312,9 @@ def main():
           + " | | |" + " |" * len(others))
     print("\nRatios: vectui / sentence-transformers (latency: < 1 is vectui faster; throughput: > 1).")
     if load[0][0] > 0.5:
-        print(f"Host busy (load average {load[0][0]:.2f} before the run on {os.cpu_count()} CPUs): torch's "
-              f"{args.threads} threads wait at every operator's barrier for a core that other work holds, so "
-              "sentence-transformers' latencies swing far more than vectui's; compare on an idle host.")
+        print(f"Host busy (load average {load[0][0]:.2f} before the run on {os.cpu_count()} CPUs): threads wait "
+              "for cores that other work holds (torch's at every operator's barrier, vectui's batch threads "
+              "too), so timings swing from run to run; compare on an idle host, or with the 1-thread column.")
     print()
 
     file_mb = weights.stat().st_size / 2**20
