@@ -9,7 +9,8 @@ extension EmbedderChoice {
             guard let serverModel, !serverModel.isEmpty else {
                 throw EmbeddingError("\(url): --embed-url needs --embed-model (the model name the server serves)")
             }
-            return try EmbeddingServerClient.connect(url: url, model: serverModel, queryPrefix: queryPrefix ?? "")
+            return try EmbeddingServerClient.connect(url: url, model: serverModel, timeout: timeout ?? 30, batchSize: batchSize ?? 64,
+                                                     queryPrefix: queryPrefix ?? "")
         }
         guard let model else { throw EmbeddingError("no model chosen: give --model (a folder or a name) or --embed-url") }
         return try SentenceEncoder(model: model, queryPrefix: queryPrefix)

@@ -12,12 +12,19 @@ public struct EmbedderChoice: Codable, Equatable, Sendable {
     public var serverModel: String?
     /// Prepended to queries; nil means the model's own query prompt (or none).
     public var queryPrefix: String?
+    /// Seconds each request to the server may take (nil: 30).
+    public var timeout: Double?
+    /// Texts per request to the server (nil: 64).
+    public var batchSize: Int?
 
-    public init(model: String? = nil, url: String? = nil, serverModel: String? = nil, queryPrefix: String? = nil) {
+    public init(model: String? = nil, url: String? = nil, serverModel: String? = nil, queryPrefix: String? = nil,
+                timeout: Double? = nil, batchSize: Int? = nil) {
         self.model = model
         self.url = url
         self.serverModel = serverModel
         self.queryPrefix = queryPrefix
+        self.timeout = timeout
+        self.batchSize = batchSize
     }
 
     /// What to show in headers and job names.

@@ -273,3 +273,24 @@ def test_dimension_mismatch_names_both(vectui, server, tmp_path):
                "--text", "hello", "-k", 5, "--json", key=server.key)
     line = check_error_line(proc, str(path), kind="any")
     assert "384" in line and "128" in line, line
+
+
+def test_batch_size_and_timeout_options(vectui, server, tmp_path):
+    """--embed-batch sets the texts per request (7 here: 300 texts in 43 requests, still in
+    order); --embed-timeout must be a positive number of seconds; both need --embed-url."""
+    texts = corpus()
+    path = tmp_path / "texts.txt"
+    path.write_text("\n".join(texts) + "\n")
+    proc = run(vectui, "embed", "--embed-url", server.url, "--embed-model", MODEL, "--embed-batch", 7,
+               "--embed-timeout", 60, "--texts", path, "--json", key=server.key)
+    assert proc.returncode == 0, proc.stderr
+    got = np.array(json.loads(proc.stdout)["embeddings"], dtype=np.float32)
+    close = cosines(got, server.embeddings(texts))
+    assert close.min() >= 0.99999, f"text {int(close.argmin())} cosine {close.min():.7f}"
+    proc = run(vectui, "embed", "--embed-url", server.url, "--embed-model", MODEL, "--embed-timeout", 0,
+               "--text", "hello", key=server.key)
+    line = check_error_line(proc, "", kind="any")
+    assert "timeout" in line and "positive" in line, line
+    proc = run(vectui, "embed", "--model", model_folder(), "--embed-batch", 8, "--text", "hello", key=None)
+    line = check_error_line(proc, "", kind="any")
+    assert "--embed-url" in line, line

@@ -13,15 +13,21 @@ struct EmbedderOptions: ParsableArguments {
     var embedModel: String?
     @Option(name: .customLong("query-prefix"), help: "Prepended to each query (e5: \"query: \"); default: the model's query prompt.")
     var queryPrefix: String?
+    @Option(name: .customLong("embed-timeout"), help: "Seconds each request to the --embed-url server may take (default 30).")
+    var embedTimeout: Double?
+    @Option(name: .customLong("embed-batch"), help: "Texts per request to the --embed-url server (default 64).")
+    var embedBatch: Int?
 
     /// The user's choice, or nil when neither --model nor --embed-url was given.
     /// - Throws: `UsageError` for both at once, or --embed-model without --embed-url.
     func choice() throws -> EmbedderChoice? {
         if model != nil && embedURL != nil { throw UsageError(description: "give --model or --embed-url, not both") }
-        if embedURL == nil && embedModel != nil { throw UsageError(description: "--embed-model needs --embed-url") }
+        if embedURL == nil && (embedModel != nil || embedTimeout != nil || embedBatch != nil) {
+            throw UsageError(description: "--embed-model, --embed-timeout and --embed-batch need --embed-url")
+        }
         if let embedURL {
             guard let embedModel else { throw UsageError(description: "--embed-url needs --embed-model (the model name the server serves)") }
-            return EmbedderChoice(url: embedURL, serverModel: embedModel, queryPrefix: queryPrefix)
+            return EmbedderChoice(url: embedURL, serverModel: embedModel, queryPrefix: queryPrefix, timeout: embedTimeout, batchSize: embedBatch)
         }
         return model.map { EmbedderChoice(model: $0, queryPrefix: queryPrefix) }
     }
