@@ -39,7 +39,6 @@ import os
 import pathlib
 import subprocess
 import sys
-import tempfile
 import time
 
 import numpy as np
@@ -48,6 +47,8 @@ from benchlib import alternate, median, run_json, setup_lines, sgemm_gflops, mem
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent
+sys.path.insert(0, str(REPO_ROOT / "tests" / "interop"))
+from interop_util import Vectui as InteropRunner  # noqa: E402  (the interop tests' runner and its RSS measurement)
 
 BRANDS = ["Sony", "Samsung", "Apple", "Anker", "Logitech", "Bosch", "KitchenAid", "Nike", "Adidas", "LEGO",
           "Dyson", "Philips", "Lenovo", "Garmin", "Patagonia", "Le Creuset", "Braun", "JBL", "Canon", "Osprey"]
@@ -163,35 +164,13 @@ def flops_per_token(config, tokens):
     return layers * (2 * (4 * h * h + 2 * h * i) + 2 * 2 * tokens * h)
 
 
-_MEASURE_HELPER = r"""
-import json, os, sys, time
-report, argv = sys.argv[1], sys.argv[2:]
-start = time.perf_counter()
-pid = os.fork()
-if pid == 0:
-    try:
-        fd = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(fd, 1)
-        os.execv(argv[0], argv)
-    finally:
-        os._exit(127)
-_, status, usage = os.wait4(pid, 0)
-with open(report, "w") as f:
-    json.dump({"code": os.waitstatus_to_exitcode(status), "seconds": time.perf_counter() - start,
-               "maxrss_kb": usage.ru_maxrss}, f)
-"""
-
-
 def measure_process(argv) -> dict:
-    """Wall seconds and peak RSS of one run of argv, forked from a small helper process (forked
-    from this torch-sized one, Linux would report our high-water mark as the child's)."""
-    with tempfile.NamedTemporaryFile("r", suffix=".json") as report:
-        proc = subprocess.run([sys.executable, "-S", "-c", _MEASURE_HELPER, report.name, *map(str, argv)],
-                              capture_output=True, text=True)
-        r = json.load(report)
-    if r["code"] != 0:
-        sys.exit(f"{' '.join(map(str, argv))} failed ({r['code']}): {proc.stderr.strip()}")
-    return {"seconds": r["seconds"], "rss_bytes": r["maxrss_kb"] * 1024}
+    """Wall seconds and peak RSS of one run of argv, measured as the interop tests measure it
+    (forked from a small helper process, so that this torch-sized one's peak is not reported)."""
+    run = InteropRunner(str(argv[0])).run_measured(*argv[1:], timeout=600)
+    if run.returncode != 0:
+        sys.exit(f"{' '.join(map(str, argv))} failed ({run.returncode}): {run.stderr.strip()}")
+    return {"seconds": run.seconds, "rss_bytes": run.max_rss_bytes}
 
 
 def ask_index(args, d):

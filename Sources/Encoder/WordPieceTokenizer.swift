@@ -84,10 +84,15 @@ public struct WordPieceTokenizer: Sendable {
         return ids
     }
 
+    /// id → token text, for showing ids as pieces (built on each call: keep it for many texts).
+    public func tokenNames() -> [Int32: String] {
+        Dictionary(vocabulary.map { ($0.value, String(decoding: $0.key, as: UTF8.self)) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// The pieces of `text` as strings, without [CLS]/[SEP] (for showing how a query was read).
-    public func pieces(_ text: String) -> [String] {
-        let names = Dictionary(vocabulary.map { ($0.value, $0.key) }, uniquingKeysWith: { first, _ in first })
-        return encode(text).dropFirst().dropLast().map { names[$0].map { String(decoding: $0, as: UTF8.self) } ?? "?" }
+    public func pieces(_ text: String, names: [Int32: String]? = nil) -> [String] {
+        let names = names ?? tokenNames()
+        return encode(text).dropFirst().dropLast().map { names[$0] ?? "?" }
     }
 
     // MARK: - Steps

@@ -55,7 +55,7 @@ struct EmbedCommand: ParsableCommand {
             }
         }
         single.sort()
-        func percentile(_ p: Double) -> Double { single[min(single.count - 1, Int((p * Double(single.count - 1)).rounded()))] }
+        func percentile(_ p: Double) -> Double { VecTUI.percentile(p, ofSorted: single) }
         var batchSeconds = [Double]()
         for _ in 0..<rounds {
             let start = monotonicSeconds()
@@ -98,8 +98,10 @@ struct TokenizeCommand: ParsableCommand {
             if json {
                 print(JSONValue.object([("ids", .array(ids.map { .array($0.map { .int(Int64($0)) }) }))]).text)
             } else {
+                let names = folder.tokenizer.tokenNames()
                 for (input, row) in zip(inputs, ids) {
-                    print("\(input)\n  \(row.map(String.init).joined(separator: " "))\n  \(folder.tokenizer.pieces(input).joined(separator: " "))")
+                    let pieces = row.dropFirst().dropLast().map { names[$0] ?? "?" }
+                    print("\(input)\n  \(row.map(String.init).joined(separator: " "))\n  \(pieces.joined(separator: " "))")
                 }
             }
         }

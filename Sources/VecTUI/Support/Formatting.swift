@@ -6,3 +6,9 @@ func monotonicSeconds() -> Double {
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
+
+/// The p-th percentile of ascending `sorted` (not empty): sorted[round(p · (count − 1))], the
+/// rule `bench` and `embed --bench` report with (and the benchmarks' scripts mirror).
+func percentile(_ p: Double, ofSorted sorted: [Double]) -> Double {
+    sorted[min(sorted.count - 1, Int((p * Double(sorted.count - 1)).rounded()))]
+}
