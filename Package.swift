@@ -20,12 +20,15 @@ let package = Package(
                        providers: [.apt(["libncursesw5-dev"])]),
         // Header-only C helpers for hot loops (a prefetch hint Swift cannot express).
         .systemLibrary(name: "CKernels", path: "Sources/CKernels"),
+        // System calls Swift cannot make safely: signal handlers (the SIGBUS guard over mapped
+        // files, lease breaks) and mremap.
+        .target(name: "CSystem", path: "Sources/CSystem"),
 
         // The shared core: indexes, kernels, FAISS I/O, vector files. OpenBLAS is opened at
         // run time (Kernels/BLAS.swift), so that its kernels can be chosen for the CPU.
         .target(
             name: "Core",
-            dependencies: ["COpenCL", "CKernels"]
+            dependencies: ["COpenCL", "CKernels", "CSystem"]
         ),
         // Text → vectors: a BERT sentence encoder on Core's BLAS (model folders, WordPiece,
         // safetensors mapped) and a client for OpenAI-compatible embedding servers.
