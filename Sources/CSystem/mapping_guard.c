@@ -24,7 +24,7 @@ struct guard_slot {
 
 static struct guard_slot slots[GUARD_SLOTS];
 static struct sigaction previous_bus_action;
-static pthread_once_t guard_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t install_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t slot_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void on_bus_error(int signal, siginfo_t *info, void *context) {
@@ -57,18 +57,26 @@ static void on_bus_error(int signal, siginfo_t *info, void *context) {
     }
 }
 
-static void install_guard(void) {
+void vectui_guard_install(void) {
+    pthread_mutex_lock(&install_lock);
+    struct sigaction current;
+    sigaction(SIGBUS, NULL, &current);
+    if ((current.sa_flags & SA_SIGINFO) && current.sa_sigaction == on_bus_error) {
+        pthread_mutex_unlock(&install_lock);
+        return;
+    }
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_sigaction = on_bus_error;
     action.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
     sigemptyset(&action.sa_mask);
     sigaction(SIGBUS, &action, &previous_bus_action);
+    pthread_mutex_unlock(&install_lock);
 }
 
 int vectui_guard_register(const void *base, size_t length) {
     if (base == NULL || length == 0) return -1;
-    pthread_once(&guard_once, install_guard);
+    vectui_guard_install();
     pthread_mutex_lock(&slot_lock);
     int found = -1;
     for (int i = 0; i < GUARD_SLOTS; i++) {

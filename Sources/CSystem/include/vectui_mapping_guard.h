@@ -15,6 +15,10 @@
 
 #include <stddef.h>
 
+/// Installs the SIGBUS guard in front of whatever handles SIGBUS now (idempotent; the first
+/// registration does it too). A fatal-signal handler installed later must call this again
+/// after itself, so that guarded faults never reach it.
+void vectui_guard_install(void);
 /// Starts guarding `length` bytes at `base`. Returns a slot for the other calls, or -1 when
 /// every slot is taken (the mapping is then unguarded).
 int vectui_guard_register(const void *base, size_t length);
