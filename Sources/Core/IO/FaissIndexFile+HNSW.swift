@@ -6,7 +6,9 @@ extension FaissIndexFile {
     /// Reads an `IHNf` record (after its fourcc). The graph is validated as FAISS
     /// ≥ 1.14 does (`validate_HNSW`), plus the two rules FAISS's own builds always satisfy and
     /// its search relies on: the entry point lives on `max_level`, and every neighbour listed on
-    /// layer l ≥ 1 lives on layer l. Neighbour ids stay in the mapping.
+    /// layer l ≥ 1 lives on layer l. Search follows these links without bounds checks, so they are
+    /// copied into owned memory first and the copy is validated: another process rewriting the
+    /// file later cannot change them.
     static func readHNSWFlat(_ reader: inout ByteReader, file: MappedFile, depth: Int) throws -> HNSWIndex {
         let header = try readHeader(&reader)
         let bytes = file.bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 64)!
@@ -69,9 +71,16 @@ extension FaissIndexFile {
                 }
             }
         }
+        let neighbors = UnsafeMutablePointer<Int32>.allocate(capacity: max(neighborCount, 1))
+        var handedOver = false
+        defer { if !handedOver { neighbors.deallocate() } }
+        if neighborCount > 0 {
+            UnsafeMutableRawPointer(neighbors).copyMemory(from: bytes + neighborsOffset, byteCount: neighborCount * 4)
+        }
         // With the recurrence, every node's slots end at or before offsets[ntotal] ≤ neighbours.
         for i in 0..<neighborCount {
-            let id = Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: neighborsOffset + 4 * i, as: Int32.self))
+            let id = Int32(littleEndian: neighbors[i])
+            neighbors[i] = id
             guard id >= -1 && Int(id) < header.count else {
                 throw reader.error(at: neighborsOffset + 4 * i, expected: "a neighbour id between -1 and \(header.count - 1)", found: "\(id)")
             }
@@ -79,10 +88,9 @@ extension FaissIndexFile {
         for node in 0..<levelCount where levels[node] > 1 {
             for level in 1..<Int(levels[node]) {
                 for slot in (offsets[node] + Int(cum[level]))..<(offsets[node] + Int(cum[level + 1])) {
-                    let at = neighborsOffset + 4 * slot
-                    let id = Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: Int32.self))
+                    let id = neighbors[slot]
                     if id >= 0 && Int(levels[Int(id)]) <= level {
-                        throw reader.error(at: at, expected: "a neighbour on layer \(level) that lives on that layer",
+                        throw reader.error(at: neighborsOffset + 4 * slot, expected: "a neighbour on layer \(level) that lives on that layer",
                                            found: "node \(id), whose top layer is \(levels[Int(id)] - 1)")
                     }
                 }
@@ -126,8 +134,9 @@ extension FaissIndexFile {
             throw reader.error(at: storageStart, expected: "a storage with metric \(header.metric)", found: "metric \(storage.metric)")
         }
 
-        let graph = HNSWGraph(assignProbas: probas, cumNeighbors: cum, levels: levels, offsets: offsets, mapping: file,
-                              neighborsOffset: neighborsOffset, neighborCount: neighborCount,
+        handedOver = true
+        let graph = HNSWGraph(assignProbas: probas, cumNeighbors: cum, levels: levels, offsets: offsets,
+                              adoptingNeighbors: neighbors, neighborCount: neighborCount,
                               entryPoint: entryPoint, maxLevel: maxLevel)
         return HNSWIndex(storage: storage, graph: graph, efSearch: Int(efSearch), efConstruction: Int(efConstruction),
                          isTrained: header.isTrained)

@@ -9,12 +9,20 @@ public enum FaissIndexFile {
 
     /// Opens the index at `path`.
     /// - Throws: `FileSystemError` if the file cannot be read, `FileFormatError` for bytes that
-    ///   are not a valid index, `UnsupportedIndexError` for a known type VecTUI cannot load.
+    ///   are not a valid index, `UnsupportedIndexError` for a known type VecTUI cannot load,
+    ///   `FileChangedError` when another process truncated or rewrote it while it was read.
     public static func read(path: String) throws -> any VectorIndex {
         let file = try MappedFile(path: path)
         var reader = ByteReader(bytes: file.bytes, path: path)
-        let index = try readIndex(&reader, file: file, depth: 0)
-        return index
+        do {
+            let index = try readIndex(&reader, file: file, depth: 0)
+            try file.checkUnchanged()
+            return index
+        } catch let error as FileFormatError {
+            // Bytes that went bad because the file changed under the reader: say so instead.
+            try file.checkUnchanged()
+            throw error
+        }
     }
 
     // MARK: - Reading

@@ -8,8 +8,8 @@ import Darwin
 /// (`faiss/impl/HNSW.h`, faiss-format.md §12.2): node i's neighbours on layer l are
 /// `neighbors[offsets[i] + cum[l] ..< offsets[i] + cum[l + 1]]`, padded with −1.
 ///
-/// Neighbour ids read from a file stay in the file's mapping (they start at an odd byte
-/// offset, so they are read with unaligned loads); the first change copies them to owned memory.
+/// Neighbour ids are always owned (a file's are copied out and validated when read): search
+/// follows them without bounds checks, so no other process may change them under it.
 final class HNSWGraph: @unchecked Sendable {
     /// Probability of a new node's top layer being 0, 1, 2, … (FAISS `assign_probas`).
     var assignProbas: [Double]
@@ -29,8 +29,6 @@ final class HNSWGraph: @unchecked Sendable {
     private(set) var neighborCount: Int
     private var owned: UnsafeMutablePointer<Int32>?
     private(set) var ownedCapacity = 0
-    private var mapping: MappedFile?
-    private var mappedOffset = 0
 
     /// An empty graph with FAISS's default tables for `m` links per node (2m on layer 0).
     init(m: Int) {
@@ -44,10 +42,10 @@ final class HNSWGraph: @unchecked Sendable {
         neighborCount = 0
     }
 
-    /// A graph read from a file, its neighbour ids borrowed from the mapping.
+    /// A graph read from a file, taking ownership of its validated neighbour ids (allocated
+    /// with room for at least one id).
     init(assignProbas: [Double], cumNeighbors: [Int32], levels: [Int32], offsets: [Int],
-         mapping file: MappedFile, neighborsOffset: Int, neighborCount: Int, entryPoint: Int32, maxLevel: Int32) {
-        precondition(neighborsOffset + neighborCount * 4 <= file.bytes.count)
+         adoptingNeighbors neighbors: UnsafeMutablePointer<Int32>, neighborCount: Int, entryPoint: Int32, maxLevel: Int32) {
         self.assignProbas = assignProbas
         self.cumNeighbors = cumNeighbors
         self.levels = levels
@@ -55,8 +53,8 @@ final class HNSWGraph: @unchecked Sendable {
         self.entryPoint = entryPoint
         self.maxLevel = maxLevel
         self.neighborCount = neighborCount
-        mapping = file
-        mappedOffset = neighborsOffset
+        owned = neighbors
+        ownedCapacity = max(neighborCount, 1)
     }
 
     deinit { owned?.deallocate() }
@@ -91,17 +89,13 @@ final class HNSWGraph: @unchecked Sendable {
         return cumNeighbors.count > 1 ? Int(cumNeighbors[1]) / 2 : 0
     }
 
-    /// Whether the neighbour ids live in a file mapping.
-    var isMapped: Bool { mapping != nil }
-
-    /// Start of the neighbour ids (4-byte ids, maybe unaligned); valid until the next change.
+    /// Start of the neighbour ids; valid until the next change.
     var neighborBase: UnsafeRawPointer {
-        if let mapping { return mapping.bytes.baseAddress! + mappedOffset }
         if let owned { return UnsafeRawPointer(owned) }
         return UnsafeRawPointer(bitPattern: 64)!
     }
 
-    /// Writable neighbour ids (copied out of the mapping first if needed).
+    /// Writable neighbour ids.
     func mutableNeighbors() -> UnsafeMutablePointer<Int32> {
         reserveNeighbors(neighborCount)
         return owned!
@@ -112,7 +106,7 @@ final class HNSWGraph: @unchecked Sendable {
         UnsafeRawBufferPointer(start: neighborCount == 0 ? nil : neighborBase, count: neighborCount * 4)
     }
 
-    /// Bytes the neighbour ids take (in the mapping or owned).
+    /// Bytes the neighbour ids take.
     var neighborByteCount: Int { neighborCount * 4 }
 
     /// Neighbour slots a node gets on average: FAISS draws a node's top layer with
@@ -136,8 +130,8 @@ final class HNSWGraph: @unchecked Sendable {
     }
 
     private func reserveNeighbors(_ wanted: Int, exactly: Bool = false) {
-        if owned != nil && mapping == nil && wanted <= ownedCapacity { return }
-        let capacity = exactly ? wanted : max(wanted, mapping == nil ? max(ownedCapacity * 3 / 2, 4096) : wanted)
+        if owned != nil && wanted <= ownedCapacity { return }
+        let capacity = exactly ? wanted : max(wanted, max(ownedCapacity * 3 / 2, 4096))
         let fresh = UnsafeMutablePointer<Int32>.allocate(capacity: max(capacity, 1))
         if neighborCount > 0 {
             UnsafeMutableRawPointer(fresh).copyMemory(from: neighborBase, byteCount: neighborCount * 4)
@@ -145,8 +139,6 @@ final class HNSWGraph: @unchecked Sendable {
         owned?.deallocate()
         owned = fresh
         ownedCapacity = capacity
-        mapping = nil
-        mappedOffset = 0
     }
 
     /// FAISS `random_level`: draws f in [0, 1] and walks down `assign_probas`.

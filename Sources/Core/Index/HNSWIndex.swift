@@ -392,7 +392,7 @@ public final class HNSWIndex: TrainableIndex, IndexDetails {
 
     public var memoryUsage: [MemoryComponent] {
         var parts = storage.memoryUsage
-        parts.append(MemoryComponent(name: "links", bytes: graph.neighborByteCount, fileBacked: graph.isMapped))
+        parts.append(MemoryComponent(name: "links", bytes: graph.neighborByteCount, fileBacked: false))
         parts.append(MemoryComponent(name: "levels", bytes: graph.levels.count * 4 + graph.offsets.count * 8, fileBacked: false))
         return parts
     }

@@ -448,7 +448,8 @@ struct HNSWMinimaxHeap {
 }
 
 /// Raw views of a graph and its vectors for the hot loops (no reference counting, no bounds
-/// checks: the reader validated every id and range).
+/// checks: the links, levels and offsets are owned memory that the reader validated, or the
+/// builder wrote; only vectors come from a mapping, and no value read there is used as an index).
 struct HNSWGraphView {
     let neighbors: UnsafeRawPointer
     let offsets: UnsafePointer<Int>

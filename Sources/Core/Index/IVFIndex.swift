@@ -486,15 +486,12 @@ public final class IVFIndex: TrainableIndex, IndexDetails {
         var parts = quantizer.memoryUsage.map {
             MemoryComponent(name: $0.name == "vectors" ? "centroids" : "centroid \($0.name)", bytes: $0.bytes, fileBacked: $0.fileBacked)
         }
-        let (codes, ids, mapped) = lists.byteCounts
-        let mappedCodes = min(codes, mapped * codeSize / max(1, codeSize + 8))
-        let mappedIDs = mapped - mappedCodes
+        let (codes, ids, mappedCodes) = lists.byteCounts
         if mappedCodes > 0 { parts.append(MemoryComponent(name: "list codes", bytes: mappedCodes, fileBacked: true)) }
         if codes - mappedCodes > 0 || codes == 0 {
             parts.append(MemoryComponent(name: "list codes", bytes: codes - mappedCodes, fileBacked: false))
         }
-        if mappedIDs > 0 { parts.append(MemoryComponent(name: "list ids", bytes: mappedIDs, fileBacked: true)) }
-        if ids - mappedIDs > 0 || ids == 0 { parts.append(MemoryComponent(name: "list ids", bytes: ids - mappedIDs, fileBacked: false)) }
+        parts.append(MemoryComponent(name: "list ids", bytes: ids, fileBacked: false))
         switch encoding {
         case .flat: break
         case let .scalarQuantizer(sq): parts.append(MemoryComponent(name: "SQ ranges", bytes: sq.trained.count * 4, fileBacked: false))

@@ -1,8 +1,9 @@
 /// The inverted lists of an IVF index (FAISS `ArrayInvertedLists`): per list, its codes back to
-/// back and the 64-bit id of each. Lists read from a file borrow the mapping in place (the
-/// `ilar` payload is codes then ids per list, exactly this layout); a list is copied into owned
-/// memory the first time something is appended to it. Ids in a mapping may be unaligned, so
-/// they are always read with unaligned loads.
+/// back and the 64-bit id of each. Lists read from a file borrow their codes from the mapping in
+/// place (the `ilar` payload is codes then ids per list); their sizes and ids are copied into
+/// owned memory, so another process rewriting the file cannot change what search returns or
+/// trusts. A list is copied into owned memory the first time something is appended to it. Ids
+/// are read with unaligned loads (owned ids are aligned, but the accessors do not assume it).
 public final class InvertedLists: @unchecked Sendable {
     /// Number of lists.
     public let nlist: Int
@@ -22,6 +23,9 @@ public final class InvertedLists: @unchecked Sendable {
     private var ownedBytes = 0
     private let ownedEntry = MemoryLedger.shared.record(device: MemoryLedger.hostDevice, kind: .vectors, bytes: 0)
     private var mappedEntry: LedgerEntry?
+    /// The ids of every list read from a file, back to back (nil for lists built here).
+    private var readIDs: UnsafeMutableRawPointer?
+    private var readIDsEntry: LedgerEntry?
 
     /// Empty lists.
     public init(nlist: Int, codeSize: Int) {
@@ -31,8 +35,8 @@ public final class InvertedLists: @unchecked Sendable {
         mapping = nil
     }
 
-    /// Lists borrowed from `file`: `entries` gives (list, count, offset of its codes); its ids
-    /// follow the codes.
+    /// Lists whose codes are borrowed from `file`: `entries` gives (list, count, offset of its
+    /// codes); its ids follow the codes and are copied out.
     /// - Precondition: every range lies inside the file (the reader checks it first).
     init(nlist: Int, codeSize: Int, mapping file: MappedFile, entries: [(list: Int, count: Int, offset: Int)]) {
         self.nlist = nlist
@@ -41,16 +45,25 @@ public final class InvertedLists: @unchecked Sendable {
         mapping = file
         var mappedBytes = 0
         let base = file.bytes.baseAddress
+        let idCount = entries.reduce(0) { $0 + $1.count }
+        let idBlock = UnsafeMutableRawPointer.allocate(byteCount: max(1, idCount * 8), alignment: 8)
+        var idsCopied = 0
         for entry in entries where entry.count > 0 {
             precondition(entry.offset + entry.count * (codeSize + 8) <= file.bytes.count)
+            let ids = idBlock + idsCopied * 8
+            ids.copyMemory(from: base! + entry.offset + entry.count * codeSize, byteCount: entry.count * 8)
+            idsCopied += entry.count
             lists[entry.list] = List(count: entry.count, capacity: entry.count, codes: base! + entry.offset,
-                                     ids: base! + entry.offset + entry.count * codeSize, owned: false)
-            mappedBytes += entry.count * (codeSize + 8)
+                                     ids: UnsafeRawPointer(ids), owned: false)
+            mappedBytes += entry.count * codeSize
         }
+        readIDs = idBlock
+        readIDsEntry = MemoryLedger.shared.record(device: MemoryLedger.hostDevice, kind: .ids, bytes: idCount * 8)
         mappedEntry = MemoryLedger.shared.record(device: MemoryLedger.hostDevice, kind: .mappedVectors, bytes: mappedBytes)
     }
 
     deinit {
+        readIDs?.deallocate()
         for list in lists where list.owned {
             list.codes.map { UnsafeMutableRawPointer(mutating: $0).deallocate() }
             list.ids.map { UnsafeMutableRawPointer(mutating: $0).deallocate() }
@@ -87,12 +100,12 @@ public final class InvertedLists: @unchecked Sendable {
     /// Lists with at least one entry.
     public var nonEmptyCount: Int { lists.reduce(0) { $0 + ($1.count > 0 ? 1 : 0) } }
 
-    /// Bytes of codes and of ids, and how many of them are memory-mapped.
+    /// Bytes of codes and of ids, and how many of them are memory-mapped (codes only).
     public var byteCounts: (codes: Int, ids: Int, mapped: Int) {
         var codes = 0, mapped = 0
         for list in lists {
             codes += list.count * codeSize
-            if !list.owned { mapped += list.count * (codeSize + 8) }
+            if !list.owned { mapped += list.count * codeSize }
         }
         let total = totalCount
         return (codes, total * 8, mapped)
@@ -115,7 +128,7 @@ public final class InvertedLists: @unchecked Sendable {
                 UnsafeMutableRawPointer(mutating: list.ids!).deallocate()
                 ownedBytes -= list.capacity * (codeSize + 8)
             } else if list.count > 0 {
-                mappedEntry?.resize(to: (mappedEntry?.bytes ?? 0) - list.count * (codeSize + 8))
+                mappedEntry?.resize(to: (mappedEntry?.bytes ?? 0) - list.count * codeSize)
             }
             list.codes = UnsafeRawPointer(codes)
             list.ids = UnsafeRawPointer(ids)

@@ -28,6 +28,7 @@ struct SearchCommand: ParsableCommand {
             let start = monotonicSeconds()
             let result = try index.search(batch, k: k)
             let seconds = monotonicSeconds() - start
+            try MappedFile.checkAllUnchanged()  // never print neighbours read from a file mid-rewrite
             if json {
                 print(searchResultJSON(result).text)
                 return

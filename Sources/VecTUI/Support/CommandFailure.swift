@@ -1,13 +1,21 @@
 import ArgumentParser
+import Core
 import Foundation
 
 /// Exit code for any failure caused by the files or values a user gave (bad file, mismatch).
 let inputErrorExitCode: Int32 = 2
 
-/// Runs a command body; any error becomes one line on stderr and exit code 2.
+/// Runs a command body; any error becomes one line on stderr and exit code 2. A mapped file
+/// that another process changed during the command is reported instead of whatever followed.
 func reportingErrors(_ body: () throws -> Void) throws {
     do {
-        try body()
+        do {
+            try body()
+        } catch {
+            try MappedFile.checkAllUnchanged()
+            throw error
+        }
+        try MappedFile.checkAllUnchanged()
     } catch let exit as ExitCode {
         throw exit
     } catch {
