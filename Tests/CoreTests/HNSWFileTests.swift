@@ -123,7 +123,6 @@ final class HNSWFileTests: XCTestCase {
             XCTAssertEqual(Array(bytes[layout.storage..<(layout.storage + 4)]), Array((metric == .l2 ? "IxF2" : "IxFI").utf8))
 
             let back = try XCTUnwrap(try FaissIndexFile.read(path: folder.file("saved.index")) as? HNSWIndex)
-            XCTAssertTrue(back.graph.isMapped, "neighbour ids stay in the mapping")
             XCTAssertTrue(back.storage.storage.isMapped, "vectors stay in the mapping")
             XCTAssertEqual(back.efSearch, 23)
             XCTAssertEqual(back.efConstruction, 57)
@@ -131,7 +130,7 @@ final class HNSWFileTests: XCTestCase {
             XCTAssertEqual(back.nodesPerLayer, index.nodesPerLayer)
             XCTAssertEqual(try back.search(queries, k: 7), try index.search(queries, k: 7))
             XCTAssertEqual(try savedBytes(back, in: folder, name: "again.index"), bytes)
-            XCTAssertTrue(back.memoryUsage.contains { $0.name == "links" && $0.fileBacked && $0.bytes == layout.neighborsCount * 4 })
+            XCTAssertTrue(back.memoryUsage.contains { $0.name == "links" && !$0.fileBacked && $0.bytes == layout.neighborsCount * 4 })
         }
     }
 
@@ -142,7 +141,6 @@ final class HNSWFileTests: XCTestCase {
         let more = integerMatrix(rows: 30, dimension: 2, seed: 6)
         try back.add(more, ids: nil)
         XCTAssertEqual(back.count, 78)
-        XCTAssertFalse(back.graph.isMapped)
         XCTAssertEqual(Array(try Data(contentsOf: URL(fileURLWithPath: folder.file("small.index")))), original)
         // Every new vector is found as its own nearest neighbour (distance 0) by an exhaustive search.
         let result = try back.search(more, k: 1, efSearch: 78)

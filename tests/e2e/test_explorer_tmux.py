@@ -572,3 +572,74 @@ def test_a_model_of_another_dimension_is_refused_and_no_model_says_how(vectui_bi
     pane.wait_for("No text model for asking: open with --model NAME")
     pane.keys("q")
     assert_exited_cleanly(pane.wait_exit())
+
+
+# MARK: - files that change on disk while explored
+
+
+def build_index(kind: str, n: int, seed: int):
+    xb = np.random.default_rng(seed).standard_normal((n, 128), dtype=np.float32)
+    if kind == "flat":
+        index = faiss.IndexFlatL2(128)
+    elif kind == "hnsw":
+        index = faiss.IndexHNSWFlat(128, 16)
+    else:
+        index = faiss.IndexIVFFlat(faiss.IndexFlatL2(128), 128, 32)
+        index.train(xb)
+    index.add(xb)
+    return index
+
+
+def similar_row_ids(pane: Pane, count: int = 10) -> list[int]:
+    """Polls until the Similar pane lists `count` neighbours of an index without a catalog
+    (rows: rank, score, #id, id); returns their ids in rank order."""
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        screen = pane.screen()
+        rows = []
+        for line in screen.splitlines():
+            parts = re.split("[│┃]", line)
+            match = len(parts) >= 4 and re.match(r"^\s*(\d+)\s+\S+\s+#(\d+)\s+(\d+)\s*$", parts[-2])
+            if match:
+                rows.append((int(match.group(1)), int(match.group(2))))
+        if len(rows) == count:
+            return [id_ for _, id_ in sorted(rows)]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"expected {count} neighbours; screen:\n{screen}")
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("kind, n", [("flat", 200_000), ("hnsw", 20_000), ("ivf", 20_000)])
+def test_index_rewritten_in_place_while_explored(vectui_bin, env, work, panes, kind, n):
+    """A notebook rebuilds the index with faiss.write_index (truncate and rewrite in place)
+    while the explorer browses it: searches go on on the version opened, the explorer says the
+    file changed, and :reload opens the new one."""
+    path = work / f"rewritten-{kind}.index"
+    faiss.write_index(build_index(kind, n, 1), str(path))
+    pane = panes([vectui_bin, "open", str(path)], env, width=160, height=45)
+    pane.wait_for(f"{n:,} of {n:,}")
+    pane.keys("Enter")
+    first = similar_row_ids(pane)
+
+    smaller = n * 3 // 4
+    faiss.write_index(build_index(kind, smaller, 2), str(path))   # in place, as a notebook does
+    pane.keys("Down", "Enter")
+    screen = pane.wait_for(f"rewritten-{kind}.index changed on disk")
+    assert "still exploring the version opened; :reload opens it again" in screen, screen
+    assert "changed on disk (" in screen and ":reload" in screen
+    second = similar_row_ids(pane)
+    assert second != first
+    pane.keys("Down", "Enter")                                      # and the next product
+    similar_row_ids(pane)
+    assert "[exit" not in pane.screen(history=True)
+
+    pane.keys(":")
+    pane.type("reload")
+    pane.keys("Enter")
+    screen = pane.wait_for(f"Reloaded {path}: {smaller:,} vectors (was {n:,})")
+    assert f"{smaller:,} of {smaller:,}" in screen, screen
+    assert "as on disk" in screen
+    pane.keys("Enter")
+    similar_row_ids(pane)
+    pane.keys("q")
+    assert_exited_cleanly(pane.wait_exit())

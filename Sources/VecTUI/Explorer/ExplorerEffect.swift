@@ -31,6 +31,8 @@ enum ExplorerEffect: Equatable, Sendable {
     case tune(SearchTuning)
     /// Ask job `job` to stop at its next chunk.
     case cancel(job: Int)
+    /// Open the explored file and its catalog again as job `job` (`:reload`).
+    case reload(job: Int)
     /// Draw with the named theme from now on.
     case setTheme(String)
     /// Leave the explorer.

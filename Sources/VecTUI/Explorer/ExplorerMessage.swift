@@ -38,6 +38,10 @@ enum ExplorerMessage: Sendable {
     case switchedIndex(IndexSummary)
     /// The search knob was set: the index now looks like this.
     case tuned(IndexSummary)
+    /// What other processes did to the explored files since they were opened (empty: nothing).
+    case filesChanged([FileChangeNotice])
+    /// `:reload` opened the file again: the new index and products.
+    case reloaded(job: Int, index: IndexSummary, catalog: ProductList, message: StatusMessage?)
     /// A job stopped because it was cancelled; nothing changed.
     case jobCancelled(job: Int)
     /// A job failed; nothing changed.

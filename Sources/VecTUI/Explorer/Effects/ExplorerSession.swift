@@ -14,8 +14,10 @@ import Foundation
 /// it, moving it, saving or converting it) holds `deviceLock`, so two jobs never drive one device's buffers
 /// at once; host-only work does not wait.
 final class ExplorerSession: @unchecked Sendable {
-    /// The products (or ids) of the index.
-    let catalog: ProductList
+    /// Opens an index file again with its catalog (`:reload`): the index, its products, and a
+    /// message about the catalog when there is something to say.
+    typealias Reopen = @Sendable (String) throws -> (index: any VectorIndex, catalog: ProductList, message: StatusMessage?)
+
     /// The devices moves may use.
     let registry: DeviceRegistry
     /// Where results go.
@@ -24,6 +26,13 @@ final class ExplorerSession: @unchecked Sendable {
     private let lock = NSLock()
     private var currentIndex: any VectorIndex
     private var currentPath: String
+    private var currentCatalog: ProductList
+    private let reopen: Reopen?
+    /// The index and catalog files as opened (or last saved/reloaded), to tell when another
+    /// process replaces, rewrites or deletes them; and the changes last reported.
+    private var watchedFiles: [(path: String, identity: FileIdentity?)]
+    private var reportedChanges: [FileChangeNotice] = []
+    private let catalogPath: String?
     /// Conversion results waiting for the user to explore or drop them, by job.
     private var convertedIndexes: [Int: (index: any VectorIndex, path: String)] = [:]
     private var latestFilterTag = 0
@@ -47,10 +56,13 @@ final class ExplorerSession: @unchecked Sendable {
 
     /// A session over `index` (opened from `path`) and its products.
     init(index: any VectorIndex, path: String, catalog: ProductList, registry: DeviceRegistry, queue: MessageQueue,
-         memory: EmbedderMemory = EmbedderMemory()) {
+         memory: EmbedderMemory = EmbedderMemory(), catalogPath: String? = nil, reopen: Reopen? = nil) {
         currentIndex = index
         currentPath = path
-        self.catalog = catalog
+        currentCatalog = catalog
+        self.catalogPath = catalogPath
+        self.reopen = reopen
+        watchedFiles = ([path] + (catalogPath.map { [$0] } ?? [])).map { ($0, FileIdentity(path: ExplorerSession.expand($0))) }
         self.registry = registry
         self.queue = queue
         self.memory = memory
@@ -61,6 +73,13 @@ final class ExplorerSession: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return currentIndex
+    }
+
+    /// The products (or ids) of the index.
+    var catalog: ProductList {
+        lock.lock()
+        defer { lock.unlock() }
+        return currentCatalog
     }
 
     /// The file the index was opened from (or the conversion it was replaced by).
@@ -84,6 +103,10 @@ final class ExplorerSession: @unchecked Sendable {
 
     /// Starts what `effect` asks for. Theme changes and quitting are the runtime's.
     func perform(_ effect: ExplorerEffect) {
+        switch effect {
+        case .filter, .search, .ask, .move, .save, .convert: reportFileChanges()
+        default: break
+        }
         switch effect {
         case let .filter(tag, query): filter(tag: tag, query: query)
         case let .search(tag, id, k): search(tag: tag, id: id, k: k)
@@ -110,6 +133,7 @@ final class ExplorerSession: @unchecked Sendable {
             convertedIndexes[job] = nil
             lock.unlock()
         case let .tune(tuning): tune(tuning)
+        case let .reload(job): reload(job: job)
         case .setTheme, .quit: break
         }
     }
@@ -153,6 +177,7 @@ final class ExplorerSession: @unchecked Sendable {
             searchLatest(tag: tag) { index in
                 do {
                     let (neighbours, milliseconds) = try ExplorerSession.neighbours(of: id, k: k, in: index)
+                    try MappedFile.checkAllUnchanged()
                     return .searched(tag: tag, neighbours: neighbours, milliseconds: milliseconds,
                                      ranOn: ExplorerSession.whereItRuns(index))
                 } catch {
@@ -205,6 +230,7 @@ final class ExplorerSession: @unchecked Sendable {
                 searchLatest(tag: tag) { index in
                     do {
                         let (neighbours, milliseconds) = try ExplorerSession.neighbours(of: vector, k: k, in: index)
+                        try MappedFile.checkAllUnchanged()
                         return .asked(tag: tag, neighbours: neighbours, embedMilliseconds: embedMilliseconds,
                                       searchMilliseconds: milliseconds, ranOn: ExplorerSession.whereItRuns(index))
                     } catch {
@@ -297,6 +323,7 @@ final class ExplorerSession: @unchecked Sendable {
             let report = progressReporter(job: job)
             do {
                 try FaissIndexFile.write(index, to: expand(path)) { done, total in report(done, total, "writing vectors") }
+                watch(path)  // our own save is not a change on disk
                 queue.post(.saved(job: job, path: path))
             } catch is CancellationError {
                 queue.post(.jobCancelled(job: job))
@@ -349,6 +376,72 @@ final class ExplorerSession: @unchecked Sendable {
             currentPath = converted.path
             lock.unlock()
             queue.post(.switchedIndex(IndexSummary(index: converted.index, path: converted.path)))
+            queue.post(.devicesSampled(sampleDevices()))
+        }
+    }
+
+    // MARK: - Files changed on disk
+
+    /// What other processes did to the files being explored: the mapped files whose bytes may
+    /// have changed, and the index and catalog paths replaced, rewritten or deleted.
+    func fileChanges() -> [FileChangeNotice] {
+        var notices = MappedFile.changedFiles().filter { $0.change.affectsMapping }.map {
+            FileChangeNotice(path: $0.path, change: $0.change, keptCopy: $0.privateCopy)
+        }
+        lock.lock()
+        let watched = watchedFiles
+        lock.unlock()
+        for (path, identity) in watched where !notices.contains(where: { $0.path == expand(path) }) {
+            guard let identity else { continue }
+            if let change = identity.change(at: expand(path)) {
+                // What the explorer holds of a replaced or deleted file is intact; a catalog is read whole.
+                notices.append(FileChangeNotice(path: expand(path), change: change, keptCopy: true))
+            }
+        }
+        return notices
+    }
+
+    /// Posts the changes on disk when they differ from those last posted.
+    func reportFileChanges() {
+        let notices = fileChanges()
+        lock.lock()
+        let isNew = notices != reportedChanges
+        reportedChanges = notices
+        lock.unlock()
+        if isNew { queue.post(.filesChanged(notices)) }
+    }
+
+    /// Takes `path` as it is now as the version being explored.
+    private func watch(_ path: String) {
+        lock.lock()
+        watchedFiles = watchedFiles.map { $0.path == path ? (path, FileIdentity(path: expand(path))) : $0 }
+        lock.unlock()
+    }
+
+    /// Opens the explored file and its catalog again (`:reload`), on the job queue after
+    /// anything still using the old index; the old index is let go once the new one is in.
+    private func reload(job: Int) {
+        startJob(job)
+        jobQueue.async { [self] in
+            defer { endJob(job) }
+            guard let reopen else {
+                queue.post(.jobFailed(job: job, message: "this session was not opened from a file"))
+                return
+            }
+            let path = self.path
+            do {
+                let opened = try reopen(expand(path))
+                lock.lock()
+                currentIndex = opened.index
+                currentCatalog = opened.catalog
+                watchedFiles = ([path] + (catalogPath.map { [$0] } ?? [])).map { ($0, FileIdentity(path: expand($0))) }
+                lock.unlock()
+                queue.post(.reloaded(job: job, index: IndexSummary(index: opened.index, path: path), catalog: opened.catalog,
+                                     message: opened.message))
+            } catch {
+                queue.post(.jobFailed(job: job, message: "\(error)"))
+            }
+            reportFileChanges()
             queue.post(.devicesSampled(sampleDevices()))
         }
     }
@@ -432,7 +525,9 @@ final class ExplorerSession: @unchecked Sendable {
     }
 
     /// `~` expanded; other paths as given (relative ones from the current folder).
-    private func expand(_ path: String) -> String {
+    private func expand(_ path: String) -> String { ExplorerSession.expand(path) }
+
+    private static func expand(_ path: String) -> String {
         (path as NSString).expandingTildeInPath
     }
 

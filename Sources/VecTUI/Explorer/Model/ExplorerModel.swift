@@ -84,8 +84,10 @@ struct ExplorerModel {
     /// The message line.
     var message: StatusMessage?
 
-    /// The products (or bare ids) the index's vectors belong to.
-    let catalog: ProductList
+    /// The products (or bare ids) the index's vectors belong to (replaced by `:reload`).
+    var catalog: ProductList
+    /// Explored files that another process changed since they were opened.
+    var changedFiles: [FileChangeNotice] = []
     /// The index as last reported: file, type, shape, placement.
     var index: IndexSummary
     /// Memory per device, from the latest sample.

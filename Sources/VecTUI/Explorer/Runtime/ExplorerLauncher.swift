@@ -83,11 +83,17 @@ enum ExplorerLauncher {
     /// - Throws: the index file's errors (the catalog's become the returned message).
     static func openSession(_ options: ExplorerOptions, memory: EmbedderMemory = EmbedderMemory()) throws
         -> (ExplorerSession, StatusMessage?) {
-        let index = try FaissIndexFile.read(path: options.indexPath)
-        try SearchTuningOptions.apply(nprobe: options.nprobe, efSearch: options.efSearch, to: index, path: options.indexPath)
-        let (catalog, message) = loadCatalog(options, index: index)
+        // Another process may rewrite the index while it is explored: keep a private copy then.
+        MappedFile.changePolicy = .keepPrivateCopy
+        let reopen: ExplorerSession.Reopen = { path in
+            let index = try FaissIndexFile.read(path: path)
+            try SearchTuningOptions.apply(nprobe: options.nprobe, efSearch: options.efSearch, to: index, path: path)
+            let (catalog, message) = loadCatalog(options, index: index)
+            return (index, catalog, message)
+        }
+        let (index, catalog, message) = try reopen(options.indexPath)
         let session = ExplorerSession(index: index, path: options.indexPath, catalog: catalog, registry: .shared,
-                                      queue: MessageQueue(), memory: memory)
+                                      queue: MessageQueue(), memory: memory, catalogPath: options.catalogPath, reopen: reopen)
         return (session, message)
     }
 

@@ -8,7 +8,7 @@ import TUI
 
 extension ExplorerUpdate {
     /// The commands, as help and errors list them.
-    static let commandSummary = "k N, ask TEXT, model NAME, move DEVICES [shard|replicate] [fp16|fp32], save [PATH], convert [FACTORY], nprobe N, ef N, theme NAME, help, q"
+    static let commandSummary = "k N, ask TEXT, model NAME, move DEVICES [shard|replicate] [fp16|fp32], save [PATH], convert [FACTORY], reload, nprobe N, ef N, theme NAME, help, q"
 
     /// Keys while the command line is open: Enter runs it, Esc (or Backspace on nothing) closes it.
     static func handleCommandLineKey(_ model: inout ExplorerModel, _ key: Key) -> [ExplorerEffect] {
@@ -75,6 +75,8 @@ extension ExplorerUpdate {
         case "convert":
             openConvertPrompt(&model, factory: arguments.isEmpty ? nil : arguments.joined())
             return []
+        case "reload", "e!":
+            return startReload(&model)
         case "nprobe":
             return setNprobe(&model, arguments.count == 1 ? arguments[0] : nil)
         case "ef", "efsearch":

@@ -87,6 +87,10 @@ enum ExplorerUpdate {
             return indexSwitched(&model, index)
         case let .tuned(index):
             return tuned(&model, index)
+        case let .filesChanged(notices):
+            return filesChanged(&model, notices)
+        case let .reloaded(job, index, catalog, message):
+            return reloaded(&model, job: job, index: index, catalog: catalog, message: message)
         case let .jobCancelled(job):
             finishJob(&model, job, status: .cancelled)
             let title = model.jobs.first { $0.id == job }?.title ?? "The job"

@@ -16,7 +16,9 @@ struct IndexPane: Widget {
             : index.idsInLists ? "int64, in the inverted lists" : "row numbers"
         let search = [index.tuningSummary ?? (index.holdsFlatVectors ? "exact (all vectors)" : "exact"),
                       index.structure].filter { !$0.isEmpty }.joined(separator: " · ")
-        let state = model.movedSinceSave ? "moved since saved (s saves it)" : "as on disk"
+        let changed = model.changedFiles.first { $0.concerns(index.path) }
+        let state = changed.map { "changed on disk (\($0.change.rawValue)); :reload" }
+            ?? (model.movedSinceSave ? "moved since saved (s saves it)" : "as on disk")
         let lines: [LabelledLines.Line] = [
             ("file", index.path, Role.text),
             ("type", type, Role.text),
@@ -25,7 +27,7 @@ struct IndexPane: Widget {
             ("where", index.placement, Role.text),
             ("ids", ids, Role.text),
             ("search", search, Role.text),
-            ("state", state, model.movedSinceSave ? Role.warning : Role.dim),
+            ("state", state, changed != nil || model.movedSinceSave ? Role.warning : Role.dim),
         ]
         LabelledLines(lines: lines, labelWidth: 7, charset: model.charset).render(into: &buffer, area: inner)
     }

@@ -42,7 +42,7 @@ struct OverlayView: Widget {
         ("", "Commands"),
         (":k 20", "show 20 neighbours · :ask TEXT · :model NAME loads a model"),
         (":move gpu0", "also :move cl0,cl1 shard fp16 · :move cpu"),
-        (":save PATH", "save to PATH (asks before overwriting)"),
+        (":save PATH", "save to PATH (asks before overwriting) · :reload reopens"),
         (":convert HNSW32", "build another index type · :nprobe 16 · :ef 64"),
         (":theme light", "dark, light or monochrome · :q quits · :q! without asking"),
     ]
