@@ -119,3 +119,16 @@ def test_replaced_by_rename_keeps_the_old_file(vectui_bin, indexes):
     assert proc.returncode == 0, err
     ids = np.array(json.loads(out)["ids"])
     assert ids.shape == (2_000, 5) and ids.min() >= 0
+
+
+def test_truncated_under_convert_leaves_the_target_alone(vectui_bin, indexes):
+    """A conversion whose source shrank under it writes nothing over its target."""
+    path = fresh_copy(indexes, "flat")
+    target = path.with_name("converted.index")
+    target.write_bytes(b"the user's previous file")
+    proc = start(vectui_bin, "convert", path, "--to", "HNSW32", "--out", target)
+    wait_for_lease(proc)
+    os.truncate(path, 4096)
+    check_changed_on_disk(proc, path, "truncated")
+    assert target.read_bytes() == b"the user's previous file"
+    assert [p.name for p in target.parent.iterdir() if p.name.startswith("converted.index")] == ["converted.index"]

@@ -80,10 +80,13 @@ public final class AtomicFileWriter {
     /// Appends a four-character tag.
     public func write(_ code: FourCC) throws { try code.bytes.withUnsafeBytes { try write($0) } }
 
-    /// Makes the file durable and puts it in place of `path`.
-    /// - Throws: `FileSystemError`; the target is then unchanged.
+    /// Makes the file durable and puts it in place of `path` — unless a mapped file it may have
+    /// been written from changed under this process meanwhile (bytes read from a truncated file
+    /// are zeros): then nothing replaces the target.
+    /// - Throws: `FileSystemError` or `FileChangedError`; the target is then unchanged.
     public func commit() throws {
         try flush()
+        try MappedFile.checkAllUnchanged()
         guard fsync(fd) == 0 else { throw FileSystemError(path: path, operation: "fsync", errno: errno) }
         guard close(fd) == 0 else { fd = -1; throw FileSystemError(path: path, operation: "close", errno: errno) }
         fd = -1

@@ -208,7 +208,7 @@ public struct FileChangedError: Error, Equatable, CustomStringConvertible {
         self.change = change
     }
 
-    public var description: String { "\(path): changed on disk (\(change.rawValue)) while vectui was reading it; run again" }
+    public var description: String { "\(path): changed on disk (\(change.rawValue)) while vectui was reading it" }
 }
 
 /// Which file a path names and when it last changed, from `stat`.
