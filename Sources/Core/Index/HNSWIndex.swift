@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// Problems with an HNSW index's own parameters (as opposed to how it is called).
 public enum HNSWError: Error, Equatable, CustomStringConvertible {
@@ -219,7 +220,7 @@ public final class HNSWIndex: TrainableIndex, IndexDetails {
                         try order.withUnsafeBufferPointer { ids in
                             let counter = HNSWWorkCounter(start: pieceStart, end: pieceEnd, chunk: 8)
                             let parallel = threads > 1 && pieceEnd - pieceStart > 100
-                            HNSWIndex.run(threads: parallel ? threads : 1) { t in
+                            Parallel.onThreads(parallel ? threads : 1) { t in
                                 let worker = workers[t]
                                 while let chunk = counter.take() {
                                     for i in chunk {
@@ -251,7 +252,7 @@ public final class HNSWIndex: TrainableIndex, IndexDetails {
                     }
                     let counter = HNSWWorkCounter(start: 0, end: groups.count, chunk: 32)
                     edges.withUnsafeBufferPointer { edgeBuffer in
-                        HNSWIndex.run(threads: threads > 1 && edges.count > 100 ? threads : 1) { t in
+                        Parallel.onThreads(threads > 1 && edges.count > 100 ? threads : 1) { t in
                             let worker = workers[t]
                             while let chunk = counter.take() {
                                 for group in chunk {
@@ -281,15 +282,6 @@ public final class HNSWIndex: TrainableIndex, IndexDetails {
     private static func edgeOrder(_ a: HNSWReverseEdge, _ b: HNSWReverseEdge) -> Bool {
         if a.dest != b.dest { return a.dest < b.dest }
         return a.level < b.level
-    }
-
-    /// Runs `body(thread)` on `threads` threads (inline for one).
-    private static func run(threads: Int, _ body: (Int) -> Void) {
-        if threads <= 1 {
-            body(0)
-        } else {
-            DispatchQueue.concurrentPerform(iterations: threads, execute: body)
-        }
     }
 
     public func search(_ queries: VectorMatrix, k: Int) throws -> SearchResult {
@@ -353,7 +345,7 @@ public final class HNSWIndex: TrainableIndex, IndexDetails {
                                 }
                                 self.returnScratch(scratch)
                             }
-                            if threads == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: work) }
+                            Parallel.onThreads(threads, work)
                         }
                     }
                 }
@@ -399,24 +391,21 @@ public final class HNSWIndex: TrainableIndex, IndexDetails {
 }
 
 /// Hands out chunks of a range to worker threads.
-final class HNSWWorkCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var next: Int
+final class HNSWWorkCounter: Sendable {
+    private let next: Atomic<Int>
     private let end: Int
     private let chunk: Int
 
     init(start: Int, end: Int, chunk: Int) {
-        next = start
+        next = Atomic(start)
         self.end = end
         self.chunk = max(1, chunk)
     }
 
+    /// The next chunk, nil once the range is used up.
     func take() -> Range<Int>? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard next < end else { return nil }
-        let range = next..<min(end, next + chunk)
-        next = range.upperBound
-        return range
+        let start = next.add(chunk, ordering: .relaxed).oldValue
+        guard start < end else { return nil }
+        return start..<min(end, start + chunk)
     }
 }

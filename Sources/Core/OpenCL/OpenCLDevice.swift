@@ -1,10 +1,14 @@
 import COpenCL
 import Foundation
+import Synchronization
 
 /// One OpenCL device opened for work: a context and an in-order command queue, plus a cache
 /// of built programs (each kernel source is compiled once per device). Thread-safe: OpenCL
 /// queues are, the program cache is locked, and kernels are created per call.
 /// Prefer `OpenCLRuntime.device(at:)`, which shares one instance per device.
+// @unchecked: the stored properties are constants except `programs`, which is behind a Mutex;
+// the handles are OpaquePointers (not Sendable to Swift) to a context, queue and programs that
+// OpenCL 1.2 makes thread-safe (every call but clSetKernelArg, and kernels are made per call).
 public final class OpenCLDevice: @unchecked Sendable, CustomStringConvertible {
     /// What the driver says about the device.
     public let info: OpenCLDeviceInfo
@@ -13,14 +17,20 @@ public final class OpenCLDevice: @unchecked Sendable, CustomStringConvertible {
     let queue: cl_command_queue
 
     /// Tests only: forces the scoring kernel's work-group size (as on GPUs) on any device.
-    var rowGroupOverride: Int?
+    let rowGroupOverride: Int?
 
-    private let programLock = NSLock()
-    private var programs = [String: cl_program]()
+    /// Built programs by name and options.
+    private let programs = Mutex([String: cl_program]())
 
     /// Opens a new context and queue on the device (a separate program cache from the shared one).
-    public init(info: OpenCLDeviceInfo) throws {
+    /// `rowGroupOverride` (tests only) forces the scoring kernel's work-group size.
+    public convenience init(info: OpenCLDeviceInfo) throws {
+        try self.init(info: info, rowGroupOverride: nil)
+    }
+
+    init(info: OpenCLDeviceInfo, rowGroupOverride: Int?) throws {
         self.info = info
+        self.rowGroupOverride = rowGroupOverride
         let label = "cl\(info.index) (\(info.name))"
         guard let id = info.deviceID else {
             throw OpenCLError.invalidArgument(device: label, message: "the device handle is null")
@@ -42,7 +52,7 @@ public final class OpenCLDevice: @unchecked Sendable, CustomStringConvertible {
 
     deinit {
         clFinish(queue)
-        for program in programs.values { clReleaseProgram(program) }
+        for program in programs.withLock({ $0.values }) { clReleaseProgram(program) }
         clReleaseCommandQueue(queue)
         clReleaseContext(context)
     }
@@ -77,10 +87,18 @@ public final class OpenCLDevice: @unchecked Sendable, CustomStringConvertible {
 
     /// The built program for `source`, compiling it on first use (once per device).
     func program(named name: String, source: String, options: String = "") throws -> cl_program {
-        programLock.lock()
-        defer { programLock.unlock() }
         let key = name + "\u{0}" + options
-        if let program = programs[key] { return program }
+        // Held while compiling, so two threads never build one program twice.
+        return try programs.withLock { programs in
+            if let program = programs[key] { return program }
+            let program = try build(source: source, name: name, options: options)
+            programs[key] = program
+            return program
+        }
+    }
+
+    /// Compiles `source` for this device.
+    private func build(source: String, name: String, options: String) throws -> cl_program {
 
         var status: cl_int = CL_SUCCESS
         let created: cl_program? = source.withCString { text -> cl_program? in
@@ -97,7 +115,6 @@ public final class OpenCLDevice: @unchecked Sendable, CustomStringConvertible {
             clReleaseProgram(program)
             throw OpenCLError.buildFailed(device: description, program: name, code: built, log: log)
         }
-        programs[key] = program
         return program
     }
 
