@@ -55,7 +55,7 @@ public final class DeviceFlatIndex: FlatRows, Sendable {
         throw DeviceError.needsHost(operation: "adding vectors", placement: placementDescription)
     }
 
-    public func search(_ queries: VectorMatrix, k: Int) throws -> SearchResult {
+    public func search(_ queries: VectorMatrix, k: Int, parameters: SearchParameters) throws -> SearchResult {
         try IndexError.checkResultSize(queries: queries.rows, k: k)
         guard queries.dimension == dimension else {
             throw IndexError.dimensionMismatch(expected: dimension, found: queries.dimension, what: "the queries")

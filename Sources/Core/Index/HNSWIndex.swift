@@ -26,7 +26,8 @@ public enum HNSWError: Error, Equatable, CustomStringConvertible {
 public final class HNSWIndex: TrainableIndex, IndexDetails {
     /// The vectors, numbered as the graph's nodes.
     public let storage: FlatIndex
-    /// Candidate list size at search time (FAISS `efSearch`, default 16); at least k is used.
+    /// Candidate list size when a search's parameters do not say (FAISS `efSearch`, saved in the
+    /// file, default 16); at least k is used. Set it while building or opening, not while others search.
     public var efSearch: Int
     /// Candidate list size when linking new vectors (FAISS `efConstruction`, default 40).
     public var efConstruction: Int
@@ -284,14 +285,10 @@ public final class HNSWIndex: TrainableIndex, IndexDetails {
         return a.level < b.level
     }
 
-    public func search(_ queries: VectorMatrix, k: Int) throws -> SearchResult {
-        try search(queries, k: k, efSearch: efSearch)
-    }
-
-    /// The k best matches of each query with this `efSearch` (the index's own is left as is).
-    /// - Throws: `IndexError` on a dimension mismatch or k < 1.
-    public func search(_ queries: VectorMatrix, k: Int, efSearch: Int) throws -> SearchResult {
+    public func search(_ queries: VectorMatrix, k: Int, parameters: SearchParameters) throws -> SearchResult {
         guard k >= 1 else { throw IndexError.invalidK(k) }
+        let efSearch = parameters.efSearch ?? self.efSearch
+        guard efSearch >= 1 else { throw IndexParameterError("efSearch must be at least 1 (got \(efSearch))") }
         guard queries.dimension == dimension else {
             throw IndexError.dimensionMismatch(expected: dimension, found: queries.dimension, what: "the queries")
         }

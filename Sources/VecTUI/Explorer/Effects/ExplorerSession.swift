@@ -12,7 +12,12 @@ import Foundation
 /// server never holds up a product search) and then search on the search queue, and text
 /// models load on a fifth. Work on an index that lives on OpenCL devices (searching
 /// it, moving it, saving or converting it) holds `deviceLock`, so two jobs never drive one device's buffers
-/// at once; host-only work does not wait.
+/// at once; host-only work does not wait. Searches take the session's `SearchParameters` with
+/// them (`:tune` changes those, never the index), so no job ever changes an index another reads.
+// @unchecked: indexes are not Sendable (they can grow), and the session hands them between its
+// queues. Every mutable field is behind `lock`; the indexes it holds are only read once they are
+// here (searched, reconstructed, saved, moved or converted from, each making a new index), and a
+// replaced index is let go, never changed.
 final class ExplorerSession: @unchecked Sendable {
     /// The products (or ids) of the index.
     let catalog: ProductList
@@ -24,6 +29,8 @@ final class ExplorerSession: @unchecked Sendable {
     private let lock = NSLock()
     private var currentIndex: any VectorIndex
     private var currentPath: String
+    /// What searches of the current index are run with (`:tune`, `--nprobe`, `--ef-search`).
+    private var parameters: SearchParameters
     /// Conversion results waiting for the user to explore or drop them, by job.
     private var convertedIndexes: [Int: (index: any VectorIndex, path: String)] = [:]
     private var latestFilterTag = 0
@@ -47,9 +54,10 @@ final class ExplorerSession: @unchecked Sendable {
 
     /// A session over `index` (opened from `path`) and its products.
     init(index: any VectorIndex, path: String, catalog: ProductList, registry: DeviceRegistry, queue: MessageQueue,
-         memory: EmbedderMemory = EmbedderMemory()) {
+         memory: EmbedderMemory = EmbedderMemory(), parameters: SearchParameters = SearchParameters()) {
         currentIndex = index
         currentPath = path
+        self.parameters = parameters
         self.catalog = catalog
         self.registry = registry
         self.queue = queue
@@ -68,6 +76,20 @@ final class ExplorerSession: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return currentPath
+    }
+
+    /// The parameters searches run with now.
+    var searchParameters: SearchParameters {
+        lock.lock()
+        defer { lock.unlock() }
+        return parameters
+    }
+
+    /// A summary of the index as it is now, with the session's parameters.
+    var summary: IndexSummary {
+        lock.lock()
+        defer { lock.unlock() }
+        return IndexSummary(index: currentIndex, path: currentPath, parameters: parameters)
     }
 
     /// Every device's memory now.
@@ -150,9 +172,10 @@ final class ExplorerSession: @unchecked Sendable {
         latestSearchTag = tag
         lock.unlock()
         searchQueue.async { [self] in
-            searchLatest(tag: tag) { index in
+            searchLatest(tag: tag) { index, parameters in
                 do {
-                    let (neighbours, milliseconds) = try ExplorerSession.neighbours(of: id, k: k, in: index)
+                    let (neighbours, milliseconds) = try ExplorerSession.neighbours(of: id, k: k, in: index,
+                                                                                    parameters: parameters)
                     return .searched(tag: tag, neighbours: neighbours, milliseconds: milliseconds,
                                      ranOn: ExplorerSession.whereItRuns(index))
                 } catch {
@@ -163,18 +186,26 @@ final class ExplorerSession: @unchecked Sendable {
     }
 
     /// On the search queue: unless a newer search or ask came, runs `body` on the index where
-    /// it is now (holding the device lock for an index on OpenCL devices) and posts its answer.
-    private func searchLatest(tag: Int, _ body: (any VectorIndex) -> ExplorerMessage) {
+    /// it is now, with the session's parameters (holding the device lock for an index on OpenCL
+    /// devices), and posts its answer.
+    private func searchLatest(tag: Int, _ body: (any VectorIndex, SearchParameters) -> ExplorerMessage) {
         guard isLatestSearch(tag) else { return }
-        var index = self.index
+        var (index, parameters) = current()
         let onDevice = !ExplorerSession.isOnHost(index)
         if onDevice { deviceLock.lock() }
         defer { if onDevice { deviceLock.unlock() } }
         guard isLatestSearch(tag) else { return }
         // A move may have finished while this waited for the device: search where the index is now
         // (a device lock is held, so a host index is searched under it, which is harmless).
-        if onDevice { index = self.index }
-        queue.post(body(index))
+        if onDevice { (index, parameters) = current() }
+        queue.post(body(index, parameters))
+    }
+
+    /// The index and the parameters to search it with, read together.
+    private func current() -> (any VectorIndex, SearchParameters) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (currentIndex, parameters)
     }
 
     // MARK: - Asking by meaning
@@ -202,9 +233,10 @@ final class ExplorerSession: @unchecked Sendable {
             }
             let embedMilliseconds = (monotonicSeconds() - start) * 1000
             searchQueue.async { [self] in
-                searchLatest(tag: tag) { index in
+                searchLatest(tag: tag) { index, parameters in
                     do {
-                        let (neighbours, milliseconds) = try ExplorerSession.neighbours(of: vector, k: k, in: index)
+                        let (neighbours, milliseconds) = try ExplorerSession.neighbours(of: vector, k: k, in: index,
+                                                                                        parameters: parameters)
                         return .asked(tag: tag, neighbours: neighbours, embedMilliseconds: embedMilliseconds,
                                       searchMilliseconds: milliseconds, ranOn: ExplorerSession.whereItRuns(index))
                     } catch {
@@ -276,7 +308,7 @@ final class ExplorerSession: @unchecked Sendable {
                 lock.lock()
                 currentIndex = moved
                 lock.unlock()
-                queue.post(.moved(job: job, index: IndexSummary(index: moved, path: path)))
+                queue.post(.moved(job: job, index: summary))
             } catch is CancellationError {
                 queue.post(.jobCancelled(job: job))
             } catch {
@@ -347,23 +379,22 @@ final class ExplorerSession: @unchecked Sendable {
             }
             currentIndex = converted.index
             currentPath = converted.path
+            parameters = SearchParameters()  // the new index's own, as saved
             lock.unlock()
             queue.post(.switchedIndex(IndexSummary(index: converted.index, path: converted.path)))
             queue.post(.devicesSampled(sampleDevices()))
         }
     }
 
-    /// Sets IVF's nprobe or HNSW's efSearch, between searches (on the search queue).
+    /// Sets the nprobe or efSearch the following searches run with (the index keeps its own).
     private func tune(_ tuning: SearchTuning) {
-        searchQueue.async { [self] in
-            let index = self.index
-            let core = (index as? IDMapIndex)?.inner ?? index
-            switch tuning {
-            case let .nprobe(nprobe, _): (core as? IVFIndex)?.nprobe = nprobe
-            case let .efSearch(ef): (core as? HNSWIndex)?.efSearch = ef
-            }
-            queue.post(.tuned(IndexSummary(index: index, path: path)))
+        lock.lock()
+        switch tuning {
+        case let .nprobe(nprobe, _): parameters.nprobe = nprobe
+        case let .efSearch(ef): parameters.efSearch = ef
         }
+        lock.unlock()
+        queue.post(.tuned(summary))
     }
 
     /// A progress callback for job `job`: posts progress (at most every `progressInterval`,
@@ -406,12 +437,12 @@ final class ExplorerSession: @unchecked Sendable {
     /// The `k` nearest neighbours of the vector with id `id` (itself left out), and the
     /// milliseconds the search took.
     /// - Throws: `IndexError.idNotFound`, or a device error from the search.
-    static func neighbours(of id: Int64, k: Int, in index: any VectorIndex) throws
-        -> (neighbours: [SimilarState.Neighbour], milliseconds: Double) {
+    static func neighbours(of id: Int64, k: Int, in index: any VectorIndex, parameters: SearchParameters = SearchParameters())
+        throws -> (neighbours: [SimilarState.Neighbour], milliseconds: Double) {
         let query = try index.reconstruct(id: id)
         let start = monotonicSeconds()
         // One extra result, since the query finds itself first.
-        let result = try index.search(VectorMatrix(vector: query), k: min(index.count, k + 1))
+        let result = try index.search(VectorMatrix(vector: query), k: min(index.count, k + 1), parameters: parameters)
         let milliseconds = (monotonicSeconds() - start) * 1000
         let neighbours = zip(result.ids, result.scores).filter { $0.0 >= 0 && $0.0 != id }.prefix(k)
             .map { SimilarState.Neighbour(id: $0.0, score: $0.1) }
@@ -421,10 +452,10 @@ final class ExplorerSession: @unchecked Sendable {
     /// The `k` nearest neighbours of the query vector `vector` (a text's embedding), and the
     /// milliseconds the search took.
     /// - Throws: a device error from the search.
-    static func neighbours(of vector: [Float], k: Int, in index: any VectorIndex) throws
-        -> (neighbours: [SimilarState.Neighbour], milliseconds: Double) {
+    static func neighbours(of vector: [Float], k: Int, in index: any VectorIndex, parameters: SearchParameters = SearchParameters())
+        throws -> (neighbours: [SimilarState.Neighbour], milliseconds: Double) {
         let start = monotonicSeconds()
-        let result = try index.search(VectorMatrix(vector: vector), k: min(index.count, k))
+        let result = try index.search(VectorMatrix(vector: vector), k: min(index.count, k), parameters: parameters)
         let milliseconds = (monotonicSeconds() - start) * 1000
         let neighbours = zip(result.ids, result.scores).filter { $0.0 >= 0 }.prefix(k)
             .map { SimilarState.Neighbour(id: $0.0, score: $0.1) }

@@ -58,7 +58,7 @@ enum ExplorerLauncher {
         backend.theme = theme
 
         var model = ExplorerModel(size: backend.size, charset: backend.charset, themeName: theme.name, catalog: catalog,
-                                  index: IndexSummary(index: session.index, path: options.indexPath),
+                                  index: session.summary,
                                   devices: session.sampleDevices(), k: options.k)
         // The clock the runtime ticks with, so the model job's time starts now.
         model.now = monotonicSeconds()
@@ -84,10 +84,11 @@ enum ExplorerLauncher {
     static func openSession(_ options: ExplorerOptions, memory: EmbedderMemory = EmbedderMemory()) throws
         -> (ExplorerSession, StatusMessage?) {
         let index = try FaissIndexFile.read(path: options.indexPath)
-        try SearchTuningOptions.apply(nprobe: options.nprobe, efSearch: options.efSearch, to: index, path: options.indexPath)
+        let parameters = try SearchTuningOptions.parameters(nprobe: options.nprobe, efSearch: options.efSearch,
+                                                            for: index, path: options.indexPath)
         let (catalog, message) = loadCatalog(options, index: index)
         let session = ExplorerSession(index: index, path: options.indexPath, catalog: catalog, registry: .shared,
-                                      queue: MessageQueue(), memory: memory)
+                                      queue: MessageQueue(), memory: memory, parameters: parameters)
         return (session, message)
     }
 
