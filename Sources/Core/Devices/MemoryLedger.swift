@@ -1,6 +1,4 @@
 import Foundation
-import Synchronization
-
 /// Every allocation that matters, by device and kind, with the current total and the peak
 /// since the last reset. Entries release themselves when freed (or deinitialised), so the
 /// ledger stays right even when a move is cancelled half-way.
@@ -42,7 +40,7 @@ public final class MemoryLedger: Sendable {
         var peakTotal: [String: Int] = [:]
     }
 
-    private let totals = Mutex(Totals())
+    private let totals = Locked(Totals())
 
     public init() {}
 
@@ -105,7 +103,7 @@ public final class LedgerEntry: Sendable {
     private weak let ledger: MemoryLedger?
     public let device: String
     public let kind: MemoryLedger.Kind
-    private let recorded = Mutex(0)
+    private let recorded = Locked(0)
 
     /// The bytes recorded now.
     public var bytes: Int { recorded.withLock { $0 } }

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Gives the vectors of an inner index arbitrary 64-bit ids (FAISS `IndexIDMap`, and
 /// `IndexIDMap2`, which also looks vectors up by id). Both look ids up here, building the
 /// reverse map on first use, since similar-item lookups need `reconstruct(id:)`.
@@ -18,7 +16,7 @@ public final class IDMapIndex: VectorIndex, CapacityReserving {
     }
     private let idsEntry = MemoryLedger.shared.record(device: MemoryLedger.hostDevice, kind: .ids, bytes: 0)
     /// Inner row by id, built on first lookup; locked, since searches and lookups run at once.
-    private let rowByID = Mutex<[Int64: Int]?>(nil)
+    private let rowByID = Locked<[Int64: Int]?>(nil)
 
     /// Makes room for `total` ids, and in the inner index for as many vectors when it can.
     func reserveCapacity(forTotal total: Int) {

@@ -1,7 +1,5 @@
 import Dispatch
 import Foundation
-import Synchronization
-
 /// Runs work on every core. The host has few cores (two here), so parallel kernels split
 /// their work into exactly `workerCount` contiguous parts.
 public enum Parallel {
@@ -40,7 +38,7 @@ public enum Parallel {
     /// - Throws: the first error (by position) a call threw, after every call has ended.
     public static func map<T: Sendable, E: Error>(_ count: Int, _ body: @Sendable (Int) throws(E) -> T) throws(E) -> [T] {
         if count == 1 { return [try body(0)] }
-        let slots = Mutex([Result<T, E>?](repeating: nil, count: count))
+        let slots = Locked([Result<T, E>?](repeating: nil, count: count))
         DispatchQueue.concurrentPerform(iterations: count) { i in
             let result = Result { () throws(E) -> T in try body(i) }
             slots.withLock { $0[i] = result }

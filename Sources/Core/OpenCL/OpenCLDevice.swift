@@ -1,12 +1,11 @@
 import COpenCL
 import Foundation
-import Synchronization
 
 /// One OpenCL device opened for work: a context and an in-order command queue, plus a cache
 /// of built programs (each kernel source is compiled once per device). Thread-safe: OpenCL
 /// queues are, the program cache is locked, and kernels are created per call.
 /// Prefer `OpenCLRuntime.device(at:)`, which shares one instance per device.
-// @unchecked: the stored properties are constants except `programs`, which is behind a Mutex;
+// @unchecked: the stored properties are constants except `programs`, used only under `programLock`;
 // the handles are OpaquePointers (not Sendable to Swift) to a context, queue and programs that
 // OpenCL 1.2 makes thread-safe (every call but clSetKernelArg, and kernels are made per call).
 public final class OpenCLDevice: @unchecked Sendable, CustomStringConvertible {
@@ -19,15 +18,15 @@ public final class OpenCLDevice: @unchecked Sendable, CustomStringConvertible {
     /// Tests only: forces the scoring kernel's work-group size (as on GPUs) on any device.
     let rowGroupOverride: Int?
 
-    /// Built programs by name and options.
-    private let programs = Mutex([String: cl_program]())
+    private let programLock = NSLock()
+    private var programs = [String: cl_program]()
 
     /// Opens a new context and queue on the device (a separate program cache from the shared one).
-    /// `rowGroupOverride` (tests only) forces the scoring kernel's work-group size.
     public convenience init(info: OpenCLDeviceInfo) throws {
         try self.init(info: info, rowGroupOverride: nil)
     }
 
+    /// As `init(info:)`, with the scoring kernel's work-group size forced (tests only).
     init(info: OpenCLDeviceInfo, rowGroupOverride: Int?) throws {
         self.info = info
         self.rowGroupOverride = rowGroupOverride
@@ -52,7 +51,7 @@ public final class OpenCLDevice: @unchecked Sendable, CustomStringConvertible {
 
     deinit {
         clFinish(queue)
-        for program in programs.withLock({ $0.values }) { clReleaseProgram(program) }
+        for program in programs.values { clReleaseProgram(program) }
         clReleaseCommandQueue(queue)
         clReleaseContext(context)
     }
@@ -87,18 +86,10 @@ public final class OpenCLDevice: @unchecked Sendable, CustomStringConvertible {
 
     /// The built program for `source`, compiling it on first use (once per device).
     func program(named name: String, source: String, options: String = "") throws -> cl_program {
+        programLock.lock()
+        defer { programLock.unlock() }
         let key = name + "\u{0}" + options
-        // Held while compiling, so two threads never build one program twice.
-        return try programs.withLock { programs in
-            if let program = programs[key] { return program }
-            let program = try build(source: source, name: name, options: options)
-            programs[key] = program
-            return program
-        }
-    }
-
-    /// Compiles `source` for this device.
-    private func build(source: String, name: String, options: String) throws -> cl_program {
+        if let program = programs[key] { return program }
 
         var status: cl_int = CL_SUCCESS
         let created: cl_program? = source.withCString { text -> cl_program? in
@@ -115,6 +106,7 @@ public final class OpenCLDevice: @unchecked Sendable, CustomStringConvertible {
             clReleaseProgram(program)
             throw OpenCLError.buildFailed(device: description, program: name, code: built, log: log)
         }
+        programs[key] = program
         return program
     }
 

@@ -1,7 +1,5 @@
 import COpenCL
 import Foundation
-import Synchronization
-
 /// The kind of an OpenCL device, from `CL_DEVICE_TYPE` (a GPU bit wins over the others).
 public enum OpenCLDeviceType: String, Sendable, CustomStringConvertible {
     /// `CL_DEVICE_TYPE_GPU`.
@@ -207,7 +205,7 @@ public enum OpenCLRuntime {
     public static var devices: [OpenCLDeviceInfo] { scanned.devices }
 
     private static let scanned = OpenCLInventory.scan()
-    private static let opened = Mutex([Int: OpenCLDevice]())
+    private static let opened = Locked([Int: OpenCLDevice]())
 
     /// The shared device `cl<index>`, opened (context + queue) on first use.
     public static func device(at index: Int) throws -> OpenCLDevice {
