@@ -52,5 +52,5 @@ let package = Package(
         .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Core", "CKernels"]),
         .testTarget(name: "TUITests", dependencies: ["TUI"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

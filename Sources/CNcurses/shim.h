@@ -8,6 +8,9 @@
 #include <locale.h>
 #include <ncursesw/curses.h>
 
+/// The C library's standard output and input streams (mutable globals, not importable under Swift 6).
+static inline FILE *CNcurses_stdout(void) { return stdout; }
+static inline FILE *CNcurses_stdin(void) { return stdin; }
 /// The standard screen (a global, not importable under Swift 6).
 static inline WINDOW *CNcurses_stdscr(void) { return stdscr; }
 /// Terminal rows (the LINES global).

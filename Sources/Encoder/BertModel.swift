@@ -9,8 +9,7 @@ import Foundation
 /// A batch is packed, not padded: the sequences' tokens are stacked into one matrix for every
 /// projection, and attention runs per sequence over its own tokens only — exactly what a
 /// padded batch with an attention mask computes, without the work on padding.
-public final class BertModel: @unchecked Sendable {
-    // @unchecked: the weights are read-only after init; `forward` allocates its own buffers.
+public final class BertModel: Sendable {
 
     struct Layer {
         let query, key, value, attentionOutput: Linear

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -25,8 +26,7 @@ import FoundationNetworking
 /// server's own message (OpenAI's `error.message`, FastAPI's `detail`, or the body, cut short),
 /// a body that is not an embeddings list, the wrong number of embeddings, a dimension that
 /// changes between batches, and numbers that are not finite 32-bit floats.
-public final class EmbeddingServerClient: TextEmbedder, @unchecked Sendable {
-    // @unchecked: every stored property is a constant; URLSession is thread-safe.
+public final class EmbeddingServerClient: TextEmbedder, Sendable {
 
     /// "URL (model)", as the user gave the URL.
     public let name: String
@@ -245,17 +245,11 @@ public final class EmbeddingServerClient: TextEmbedder, @unchecked Sendable {
     /// Runs the request and waits for it, at most the timeout and a margin (URLSession's own
     /// timeout normally fires first); maps transport failures to one-line errors.
     private func send(_ request: URLRequest) throws -> (Data, URLResponse?) {
-        final class Outcome: @unchecked Sendable {
-            var data: Data?
-            var response: URLResponse?
-            var error: Error?
-        }
-        let outcome = Outcome()
+        // What the completion handler hands over (it may run after a timeout gave up waiting).
+        let outcome = Locked<(data: Data?, response: URLResponse?, error: (any Error)?)>((nil, nil, nil))
         let done = DispatchSemaphore(value: 0)
         let task = session.dataTask(with: request) { data, response, error in
-            outcome.data = data
-            outcome.response = response
-            outcome.error = error
+            outcome.withLock { $0 = (data, response, error) }
             done.signal()
         }
         task.resume()
@@ -264,8 +258,9 @@ public final class EmbeddingServerClient: TextEmbedder, @unchecked Sendable {
             _ = done.wait(timeout: .now() + 5)
             throw timedOut()
         }
-        if let error = outcome.error { throw transportError(error) }
-        return (outcome.data ?? Data(), outcome.response)
+        let (data, response, error) = outcome.withLock { $0 }
+        if let error { throw transportError(error) }
+        return (data ?? Data(), response)
     }
 
     private func timedOut() -> EmbeddingError {

@@ -7,8 +7,7 @@ import Foundation
 /// `{name: {"dtype", "shape", "data_offsets": [begin, end]}, "__metadata__": {…}}`, then the
 /// tensors' bytes. Every entry is checked against the file before any tensor is used: offsets
 /// inside the data, byte count equal to shape × element size, a known dtype.
-public final class SafeTensorsFile: @unchecked Sendable {
-    // @unchecked: immutable after init; the mapping is read-only.
+public final class SafeTensorsFile: Sendable {
 
     /// Element sizes of the dtypes safetensors defines; a name not here is refused when read.
     static let elementSizes: [String: Int] = ["F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16": 2,

@@ -203,22 +203,22 @@ final class DevicePlacementTests: XCTestCase {
 
 /// Samples this process's anonymous resident memory every millisecond on a background
 /// thread; `stop()` returns the peak growth over the value at start.
-final class AnonymousMemorySampler: @unchecked Sendable {
-    private let start = HostInfo.current().residentAnonymousBytes
-    private let lock = NSLock()
-    private var peak = 0
-    private var running = true
+final class AnonymousMemorySampler: Sendable {
+    private let start: Int
+    private let state: Locked<(peak: Int, running: Bool)>
     private let done = DispatchSemaphore(value: 0)
 
     init() {
-        peak = start
+        let start = HostInfo.current().residentAnonymousBytes
+        self.start = start
+        state = Locked((start, true))
         Thread.detachNewThread { [self] in
             while true {
                 let now = HostInfo.current().residentAnonymousBytes
-                lock.lock()
-                peak = max(peak, now)
-                let keepGoing = running
-                lock.unlock()
+                let keepGoing = state.withLock { state in
+                    state.peak = max(state.peak, now)
+                    return state.running
+                }
                 if !keepGoing { break }
                 usleep(1000)
             }
@@ -227,11 +227,9 @@ final class AnonymousMemorySampler: @unchecked Sendable {
     }
 
     func stop() -> Int {
-        lock.lock()
-        running = false
-        lock.unlock()
+        state.withLock { $0.running = false }
         done.wait()
-        return peak - start
+        return state.withLock { $0.peak } - start
     }
 }
 

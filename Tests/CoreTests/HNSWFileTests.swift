@@ -143,7 +143,7 @@ final class HNSWFileTests: XCTestCase {
         XCTAssertEqual(back.count, 78)
         XCTAssertEqual(Array(try Data(contentsOf: URL(fileURLWithPath: folder.file("small.index")))), original)
         // Every new vector is found as its own nearest neighbour (distance 0) by an exhaustive search.
-        let result = try back.search(more, k: 1, efSearch: 78)
+        let result = try back.search(more, k: 1, parameters: SearchParameters(efSearch: 78))
         XCTAssertEqual(result.scores, [Float](repeating: 0, count: 30))
     }
 

@@ -169,7 +169,7 @@ final class HNSWIndexTests: XCTestCase {
         for metric in [Metric.l2, .innerProduct] {
             let index = HNSWIndex(dimension: 8, metric: metric, m: 8)
             try index.add(data, ids: nil)
-            let result = try index.search(queries, k: 10, efSearch: 400)
+            let result = try index.search(queries, k: 10, parameters: SearchParameters(efSearch: 400))
             assertMatchesReference(result, referenceSearch(data, queries, k: 10, metric: metric), tolerance: 1e-5)
             XCTAssertEqual(index.efSearch, 16, "a per-call efSearch leaves the index's own alone")
         }
@@ -190,7 +190,7 @@ final class HNSWIndexTests: XCTestCase {
         let big = HNSWIndex(dimension: 8, metric: .l2, m: 8)
         try big.add(randomMatrix(rows: 300, dimension: 8, seed: 5), ids: nil)
         let queries = randomMatrix(rows: 3, dimension: 8, seed: 6)
-        let narrow = try big.search(queries, k: 40, efSearch: 2)
+        let narrow = try big.search(queries, k: 40, parameters: SearchParameters(efSearch: 2))
         XCTAssertTrue(narrow.ids.contains(-1))
         for q in 0..<3 {
             let found = narrow.ids(ofQuery: q).filter { $0 >= 0 }
@@ -198,7 +198,7 @@ final class HNSWIndexTests: XCTestCase {
             XCTAssertGreaterThan(found.count, 2)
             XCTAssertEqual(Array(narrow.ids(ofQuery: q).prefix(found.count)), found, "padding comes last")
         }
-        XCTAssertFalse(try big.search(queries, k: 40, efSearch: 40).ids.contains(-1))
+        XCTAssertFalse(try big.search(queries, k: 40, parameters: SearchParameters(efSearch: 40)).ids.contains(-1))
     }
 
     func testEmptyIndex() throws {

@@ -79,9 +79,8 @@ final class OpenCLSearchTests: XCTestCase {
     /// 64 rows, as GPUs run the scoring kernel, over a row count that is not a multiple of 64.
     func testExplicitWorkGroupsOnAPrivateContext() throws {
         let shared = try CLTest.device()
-        let device = try OpenCLDevice(info: shared.info)
+        let device = try OpenCLDevice(info: shared.info, rowGroupOverride: 64)
         XCTAssertFalse(device === shared)
-        device.rowGroupOverride = 64
         let d = 37, rows = 1001, n = 5, k = 16
         let data = CLTest.uniform(count: rows * d, seed: 61)
         let queries = CLTest.uniform(count: n * d, seed: 62)

@@ -229,10 +229,11 @@ struct RecordedRequest {
 /// and answered with `reply(request)` — a status and a JSON or text body — then the connection
 /// is closed. A nil reply holds the connection open without answering until the listener is
 /// released (for the timeout test).
+// @unchecked: `recorded`, `held` and `closed` are used only under `lock`; the rest are constants.
 final class ScriptedHTTPServer: @unchecked Sendable {
     let port: UInt16
     private let fd: Int32
-    private let reply: (RecordedRequest) -> (Int, String)?
+    private let reply: @Sendable (RecordedRequest) -> (Int, String)?
     private let lock = NSLock()
     private var recorded: [RecordedRequest] = []
     private var held: [Int32] = []
@@ -240,7 +241,7 @@ final class ScriptedHTTPServer: @unchecked Sendable {
 
     var requests: [RecordedRequest] { lock.withLock { recorded } }
 
-    init(reply: @escaping (RecordedRequest) -> (Int, String)?) throws {
+    init(reply: @escaping @Sendable (RecordedRequest) -> (Int, String)?) throws {
         let socket = try Self.boundSocket()
         fd = socket.fd
         port = socket.port

@@ -17,7 +17,7 @@ final class ModelLocatorTests: XCTestCase {
     /// A folder with a config.json, as a snapshot or package would hold.
     private func modelFolder(_ path: String) throws {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: path + "/config.json", contents: Data("{}".utf8))
+        XCTAssertTrue(FileManager.default.createFile(atPath: path + "/config.json", contents: Data("{}".utf8)))
     }
 
     func testHubCacheSnapshotNamedByRefsMain() throws {

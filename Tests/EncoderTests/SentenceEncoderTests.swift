@@ -126,7 +126,7 @@ final class SentenceEncoderTests: XCTestCase {
             bytes.append(Data(bytes: &size, count: 8))
             bytes.append(Data(header.utf8))
             bytes.append(Data(count: data))
-            FileManager.default.createFile(atPath: path, contents: bytes)
+            XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: bytes))
             return path
         }
         func message(_ header: String, data: Int = 16, length: UInt64? = nil) -> String {

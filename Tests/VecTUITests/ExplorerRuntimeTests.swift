@@ -137,7 +137,8 @@ final class ExplorerRuntimeTests: XCTestCase {
         XCTAssertEqual(runtime.model.index.path, convertedPath)
         XCTAssertEqual(session.path, convertedPath)
         let ivf = try XCTUnwrap(session.index as? IVFIndex)
-        XCTAssertEqual(ivf.nprobe, 16)
+        XCTAssertEqual(session.searchParameters.nprobe, 16)
+        XCTAssertEqual(ivf.nprobe, 1, ":tune changes the session's searches, not the index")
         XCTAssertEqual(ivf.count, ExplorerFixture.productCount)
         // The file on disk is the same index.
         let reread = try XCTUnwrap(try FaissIndexFile.read(path: convertedPath) as? IVFIndex)

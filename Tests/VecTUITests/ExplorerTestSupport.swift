@@ -14,7 +14,9 @@ enum ExplorerFixture {
     static let dataset = DemoDataset(folder: NSTemporaryDirectory() + "vectui-explorer-tests-demo")
 
     /// The demo's index and product list, generated on first use.
-    static let demo: (index: any VectorIndex, catalog: ProductList, summary: IndexSummary) = {
+    // nonisolated(unsafe): indexes are not Sendable (they can grow); the tests only read these
+    // two (search, reconstruct, convert from), and a static's first use is thread-safe.
+    nonisolated(unsafe) static let demo: (index: any VectorIndex, catalog: ProductList, summary: IndexSummary) = {
         do {
             if !dataset.isReady(productCount: productCount) { try dataset.generate(productCount: productCount) }
             let index = try FaissIndexFile.read(path: dataset.indexPath)
@@ -28,7 +30,7 @@ enum ExplorerFixture {
     }()
 
     /// The demo converted to IVF16,Flat (ids kept in the lists), with a summary at a fixed path.
-    static let ivf: (index: any VectorIndex, summary: IndexSummary) = {
+    nonisolated(unsafe) static let ivf: (index: any VectorIndex, summary: IndexSummary) = {
         do {
             var options = IndexConversion.Options(factory: "IVF16,Flat")
             options.queryCount = 0

@@ -37,24 +37,21 @@ public struct TitleFilter: Sendable {
     /// - Complexity: O(total UTF-8 bytes); non-ASCII characters are folded through a cache.
     public init(titles: [String]) {
         let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, titles.count / 4096))
-        var slices = [(bytes: [UInt8], starts: [Int], counts: [Int])](repeating: ([], [], []), count: parts)
-        slices.withUnsafeMutableBufferPointer { slots in
-            DispatchQueue.concurrentPerform(iterations: parts) { part in
-                let range = (titles.count * part / parts)..<(titles.count * (part + 1) / parts)
-                var folder = Folder()
-                var bytes = [UInt8]()
-                bytes.reserveCapacity(range.reduce(0) { $0 + titles[$1].utf8.count + 1 })
-                var starts = [Int]()
-                starts.reserveCapacity(range.count)
-                for position in range {
-                    starts.append(bytes.count)
-                    folder.append(titles[position], to: &bytes)
-                    bytes.append(0)
-                }
-                var counts = [Int](repeating: 0, count: 256)
-                bytes.withUnsafeBufferPointer { for byte in $0 { counts[Int(byte)] += 1 } }
-                slots[part] = (bytes, starts, counts)
+        let slices = Parallel.map(parts) { part in
+            let range = (titles.count * part / parts)..<(titles.count * (part + 1) / parts)
+            var folder = Folder()
+            var bytes = [UInt8]()
+            bytes.reserveCapacity(range.reduce(0) { $0 + titles[$1].utf8.count + 1 })
+            var starts = [Int]()
+            starts.reserveCapacity(range.count)
+            for position in range {
+                starts.append(bytes.count)
+                folder.append(titles[position], to: &bytes)
+                bytes.append(0)
             }
+            var counts = [Int](repeating: 0, count: 256)
+            bytes.withUnsafeBufferPointer { for byte in $0 { counts[Int(byte)] += 1 } }
+            return (bytes: bytes, starts: starts, counts: counts)
         }
         var bytes = [UInt8]()
         bytes.reserveCapacity(slices.reduce(0) { $0 + $1.bytes.count })
@@ -98,16 +95,13 @@ public struct TitleFilter: Sendable {
         let otherWords = order.dropFirst().map { words[$0] }
 
         let chunkCount = (count + TitleFilter.chunkTitles - 1) / TitleFilter.chunkTitles
-        // One slot per chunk: its (word-prefix, substring) hits, or nil when it was cancelled.
-        var chunks = [(prefix: [Int], substring: [Int])?](repeating: nil, count: chunkCount)
-        bytes.withUnsafeBufferPointer { buffer in
-            chunks.withUnsafeMutableBufferPointer { slots in
-                DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
-                    guard !isCancelled() else { return }
-                    let first = chunk * TitleFilter.chunkTitles
-                    let titles = first..<min(count, first + TitleFilter.chunkTitles)
-                    slots[chunk] = scan(buffer, titles: titles, scanWord: scanWord, otherWords: otherWords)
-                }
+        // Per chunk: its (word-prefix, substring) hits, or nil when it was cancelled.
+        let chunks = Parallel.map(chunkCount) { chunk -> (prefix: [Int], substring: [Int])? in
+            guard !isCancelled() else { return nil }
+            let first = chunk * TitleFilter.chunkTitles
+            let titles = first..<min(count, first + TitleFilter.chunkTitles)
+            return bytes.withUnsafeBufferPointer { buffer in
+                scan(buffer, titles: titles, scanWord: scanWord, otherWords: otherWords)
             }
         }
         var prefix = [Int](), substring = [Int]()

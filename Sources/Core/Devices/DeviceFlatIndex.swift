@@ -4,9 +4,9 @@ import Dispatch
 /// query to every device, results merged) or replicated (a full copy each, queries split).
 /// Vectors are stored fp32 or fp16 in slabs no larger than a device's largest allocation;
 /// arithmetic is fp32. Built by `IndexMover`; searched with one host thread per device.
-public final class DeviceFlatIndex: FlatRows {
+public final class DeviceFlatIndex: FlatRows, Sendable {
     /// The rows one device holds.
-    public struct Shard: @unchecked Sendable {
+    public struct Shard: Sendable {
         public let device: DeviceRegistry.Device
         let openCL: OpenCLDevice
         /// Global row numbers held (all rows, for a replica).
@@ -55,7 +55,7 @@ public final class DeviceFlatIndex: FlatRows {
         throw DeviceError.needsHost(operation: "adding vectors", placement: placementDescription)
     }
 
-    public func search(_ queries: VectorMatrix, k: Int) throws -> SearchResult {
+    public func search(_ queries: VectorMatrix, k: Int, parameters: SearchParameters) throws -> SearchResult {
         try IndexError.checkResultSize(queries: queries.rows, k: k)
         guard queries.dimension == dimension else {
             throw IndexError.dimensionMismatch(expected: dimension, found: queries.dimension, what: "the queries")
@@ -67,8 +67,7 @@ public final class DeviceFlatIndex: FlatRows {
             return parts.count == 1 ? parts[0] : SearchResult.merging(parts, metric: metric)
         case .replicate:
             let split = PlacementPlanner.shardRows(total: queries.rows, parts: shards.count)
-            var starts = [0]
-            for n in split { starts.append(starts.last! + n) }
+            let starts = split.reduce(into: [0]) { starts, n in starts.append(starts.last! + n) }
             let parts = try eachShard { shard -> SearchResult in
                 let index = shards.firstIndex { $0.device == shard.device }!
                 let range = starts[index]..<starts[index + 1]
@@ -80,14 +79,8 @@ public final class DeviceFlatIndex: FlatRows {
     }
 
     /// Runs `body` for every shard, one host thread per device, and returns results in shard order.
-    private func eachShard<T>(_ body: (Shard) throws -> T) throws -> [T] {
-        var results = [Result<T, Error>?](repeating: nil, count: shards.count)
-        results.withUnsafeMutableBufferPointer { slots in
-            DispatchQueue.concurrentPerform(iterations: shards.count) { i in
-                slots[i] = Result { try body(shards[i]) }
-            }
-        }
-        return try results.map { try $0!.get() }
+    private func eachShard<T: Sendable>(_ body: @Sendable (Shard) throws -> T) throws -> [T] {
+        try Parallel.map(shards.count) { i in try body(shards[i]) }
     }
 
     private static func search(_ shard: Shard, _ queries: VectorMatrix, k: Int, metric: Metric) throws -> SearchResult {

@@ -1,7 +1,7 @@
 /// Every device an index can live on, under stable names: `cpu` for the host, `cl0`, `cl1`, …
 /// for OpenCL devices in platform/device order, and `gpu0`, `gpu1`, … as aliases for the
 /// GPU-type ones. No OpenCL runtime or no devices is not an error: the host alone, with a note.
-public final class DeviceRegistry: @unchecked Sendable {
+public final class DeviceRegistry: Sendable {
     /// One device as the user sees it.
     public struct Device: Sendable, Equatable {
         public let name: String

@@ -1,6 +1,5 @@
 import CSystem
 import Foundation
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -24,7 +23,7 @@ import Darwin
 /// `change` says what happened; `checkUnchanged()` turns it into an error for a job.
 public final class MappedFile: @unchecked Sendable {
     // Invariant for @unchecked Sendable: `path`, `bytes`, `identity`, `descriptor` and
-    // `guardSlot` never change after init; everything that does is inside `state` (a Mutex).
+    // `guardSlot` never change after init; everything that does is inside `state` (a lock).
 
     /// What a process does when another process opens one of its mapped files for writing.
     public enum ChangePolicy: Sendable {
@@ -43,7 +42,7 @@ public final class MappedFile: @unchecked Sendable {
     public let identity: FileIdentity
     private let descriptor: Int32
     private let guardSlot: Int32
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     private struct State {
         var leaseHeld = false
@@ -56,7 +55,7 @@ public final class MappedFile: @unchecked Sendable {
         get { policy.withLock { $0 } }
         set { policy.withLock { $0 = newValue } }
     }
-    private static let policy = Mutex(ChangePolicy.failReaders)
+    private static let policy = Locked(ChangePolicy.failReaders)
 
     /// Maps the file at `path`.
     /// - Throws: `FileSystemError` when the file cannot be opened, read or mapped.
@@ -256,8 +255,8 @@ private final class LeaseWatcher: Sendable {
     static let shared = LeaseWatcher()
 
     private struct Weak { weak var file: MappedFile? }
-    private let files = Mutex([Int32: Weak]())
-    private let started = Mutex(false)
+    private let files = Locked([Int32: Weak]())
+    private let started = Locked(false)
 
     /// Adds a live file; the first leased one starts the watcher thread.
     func register(_ file: MappedFile, descriptor: Int32, leased: Bool) {

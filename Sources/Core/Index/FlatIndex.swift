@@ -47,7 +47,7 @@ public final class FlatIndex: FlatRows {
         vectors.values.withUnsafeBytes { storage.append($0) }
     }
 
-    public func search(_ queries: VectorMatrix, k: Int) throws -> SearchResult {
+    public func search(_ queries: VectorMatrix, k: Int, parameters: SearchParameters) throws -> SearchResult {
         try IndexError.checkResultSize(queries: queries.rows, k: k)
         guard queries.dimension == dimension else {
             throw IndexError.dimensionMismatch(expected: dimension, found: queries.dimension, what: "the queries")
@@ -55,7 +55,7 @@ public final class FlatIndex: FlatRows {
         return queries.values.withUnsafeBufferPointer { q in
             FlatSearch.search(storage: storage, queries: q.baseAddress ?? UnsafePointer(bitPattern: 64)!,
                               n: queries.rows, k: k, metric: metric,
-                              squaredNorms: { squaredNormsPointer() })
+                              squaredNorms: { squaredNorms() })
         }
     }
 
@@ -82,14 +82,14 @@ public final class FlatIndex: FlatRows {
     }
 
     /// ‖x‖² per row for the L2 BLAS path, computed once and kept (4 bytes a row).
-    private func squaredNormsPointer() -> UnsafePointer<Float> {
+    private func squaredNorms() -> [Float] {
         normsLock.lock()
         defer { normsLock.unlock() }
         if cachedNorms == nil {
             cachedNorms = FlatSearch.squaredNorms(of: storage)
             normsEntry.resize(to: count * 4)
         }
-        // The array lives until the next append, which cannot run during a search.
-        return cachedNorms!.withUnsafeBufferPointer { $0.baseAddress! }
+        // The search holds its own reference (a pointer must not escape withUnsafeBufferPointer).
+        return cachedNorms!
     }
 }

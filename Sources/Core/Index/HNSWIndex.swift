@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// Problems with an HNSW index's own parameters (as opposed to how it is called).
 public enum HNSWError: Error, Equatable, CustomStringConvertible {
@@ -25,7 +26,8 @@ public enum HNSWError: Error, Equatable, CustomStringConvertible {
 public final class HNSWIndex: TrainableIndex, IndexDetails {
     /// The vectors, numbered as the graph's nodes.
     public let storage: FlatIndex
-    /// Candidate list size at search time (FAISS `efSearch`, default 16); at least k is used.
+    /// Candidate list size when a search's parameters do not say (FAISS `efSearch`, saved in the
+    /// file, default 16); at least k is used. Set it while building or opening, not while others search.
     public var efSearch: Int
     /// Candidate list size when linking new vectors (FAISS `efConstruction`, default 40).
     public var efConstruction: Int
@@ -219,7 +221,7 @@ public final class HNSWIndex: TrainableIndex, IndexDetails {
                         try order.withUnsafeBufferPointer { ids in
                             let counter = HNSWWorkCounter(start: pieceStart, end: pieceEnd, chunk: 8)
                             let parallel = threads > 1 && pieceEnd - pieceStart > 100
-                            HNSWIndex.run(threads: parallel ? threads : 1) { t in
+                            Parallel.onThreads(parallel ? threads : 1) { t in
                                 let worker = workers[t]
                                 while let chunk = counter.take() {
                                     for i in chunk {
@@ -251,7 +253,7 @@ public final class HNSWIndex: TrainableIndex, IndexDetails {
                     }
                     let counter = HNSWWorkCounter(start: 0, end: groups.count, chunk: 32)
                     edges.withUnsafeBufferPointer { edgeBuffer in
-                        HNSWIndex.run(threads: threads > 1 && edges.count > 100 ? threads : 1) { t in
+                        Parallel.onThreads(threads > 1 && edges.count > 100 ? threads : 1) { t in
                             let worker = workers[t]
                             while let chunk = counter.take() {
                                 for group in chunk {
@@ -283,23 +285,10 @@ public final class HNSWIndex: TrainableIndex, IndexDetails {
         return a.level < b.level
     }
 
-    /// Runs `body(thread)` on `threads` threads (inline for one).
-    private static func run(threads: Int, _ body: (Int) -> Void) {
-        if threads <= 1 {
-            body(0)
-        } else {
-            DispatchQueue.concurrentPerform(iterations: threads, execute: body)
-        }
-    }
-
-    public func search(_ queries: VectorMatrix, k: Int) throws -> SearchResult {
-        try search(queries, k: k, efSearch: efSearch)
-    }
-
-    /// The k best matches of each query with this `efSearch` (the index's own is left as is).
-    /// - Throws: `IndexError` on a dimension mismatch or k < 1.
-    public func search(_ queries: VectorMatrix, k: Int, efSearch: Int) throws -> SearchResult {
+    public func search(_ queries: VectorMatrix, k: Int, parameters: SearchParameters) throws -> SearchResult {
         guard k >= 1 else { throw IndexError.invalidK(k) }
+        let efSearch = parameters.efSearch ?? self.efSearch
+        guard efSearch >= 1 else { throw IndexParameterError("efSearch must be at least 1 (got \(efSearch))") }
         guard queries.dimension == dimension else {
             throw IndexError.dimensionMismatch(expected: dimension, found: queries.dimension, what: "the queries")
         }
@@ -353,7 +342,7 @@ public final class HNSWIndex: TrainableIndex, IndexDetails {
                                 }
                                 self.returnScratch(scratch)
                             }
-                            if threads == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: work) }
+                            Parallel.onThreads(threads, work)
                         }
                     }
                 }
@@ -399,24 +388,21 @@ public final class HNSWIndex: TrainableIndex, IndexDetails {
 }
 
 /// Hands out chunks of a range to worker threads.
-final class HNSWWorkCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var next: Int
+final class HNSWWorkCounter: Sendable {
+    private let next: Atomic<Int>
     private let end: Int
     private let chunk: Int
 
     init(start: Int, end: Int, chunk: Int) {
-        next = start
+        next = Atomic(start)
         self.end = end
         self.chunk = max(1, chunk)
     }
 
+    /// The next chunk, nil once the range is used up.
     func take() -> Range<Int>? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard next < end else { return nil }
-        let range = next..<min(end, next + chunk)
-        next = range.upperBound
-        return range
+        let start = next.add(chunk, ordering: .relaxed).oldValue
+        guard start < end else { return nil }
+        return start..<min(end, start + chunk)
     }
 }

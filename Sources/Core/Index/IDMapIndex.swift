@@ -15,7 +15,8 @@ public final class IDMapIndex: VectorIndex, CapacityReserving {
         didSet { idsEntry.resize(to: ids.capacity * 8) }
     }
     private let idsEntry = MemoryLedger.shared.record(device: MemoryLedger.hostDevice, kind: .ids, bytes: 0)
-    private var rowByID: [Int64: Int]?
+    /// Inner row by id, built on first lookup; locked, since searches and lookups run at once.
+    private let rowByID = Locked<[Int64: Int]?>(nil)
 
     /// Makes room for `total` ids, and in the inner index for as many vectors when it can.
     func reserveCapacity(forTotal total: Int) {
@@ -45,13 +46,14 @@ public final class IDMapIndex: VectorIndex, CapacityReserving {
         let firstRow = inner.count
         try inner.add(vectors, ids: nil)
         ids.append(contentsOf: newIDs)
-        if rowByID != nil {
-            for (offset, id) in newIDs.enumerated() { rowByID![id] = firstRow + offset }
+        rowByID.withLock { map in
+            guard map != nil else { return }
+            for (offset, id) in newIDs.enumerated() { map![id] = firstRow + offset }
         }
     }
 
-    public func search(_ queries: VectorMatrix, k: Int) throws -> SearchResult {
-        var result = try inner.search(queries, k: k)
+    public func search(_ queries: VectorMatrix, k: Int, parameters: SearchParameters) throws -> SearchResult {
+        var result = try inner.search(queries, k: k, parameters: parameters)
         for i in result.ids.indices where result.ids[i] >= 0 { result.ids[i] = ids[Int(result.ids[i])] }
         return result
     }
@@ -64,20 +66,22 @@ public final class IDMapIndex: VectorIndex, CapacityReserving {
     /// The inner row that holds `id`, if any.
     /// Repeated ids (FAISS does not forbid them) resolve to the last row, as in FAISS's IDMap2.
     public func row(of id: Int64) -> Int? {
-        if rowByID == nil {
-            var map = [Int64: Int](minimumCapacity: ids.count)
-            for (row, id) in ids.enumerated() { map[id] = row }
-            rowByID = map
+        rowByID.withLock { map in
+            if map == nil {
+                var built = [Int64: Int](minimumCapacity: ids.count)
+                for (row, id) in ids.enumerated() { built[id] = row }
+                map = built
+            }
+            return map![id]
         }
-        return rowByID![id]
     }
 
     public var memoryUsage: [MemoryComponent] {
         var parts = inner.memoryUsage
         parts.append(MemoryComponent(name: "ids", bytes: ids.count * 8, fileBacked: false))
-        if let rowByID {
+        if let capacity = rowByID.withLock({ $0?.capacity }) {
             // A Swift dictionary entry costs about the key, the value and one word of table.
-            parts.append(MemoryComponent(name: "id lookup", bytes: rowByID.capacity * 24, fileBacked: false))
+            parts.append(MemoryComponent(name: "id lookup", bytes: capacity * 24, fileBacked: false))
         }
         return parts
     }

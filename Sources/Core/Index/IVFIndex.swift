@@ -42,7 +42,8 @@ public final class IVFIndex: TrainableIndex, IndexDetails {
     public let metric: Metric
     /// Number of inverted lists (centroids).
     public let nlist: Int
-    /// Lists scanned per query (FAISS stores it in the file; default 1).
+    /// Lists scanned per query when a search's parameters do not say (FAISS stores it in the
+    /// file; default 1). Set it while building or opening, not while others search.
     public var nprobe: Int
     /// IVF-PQ over L2 by residual: use FAISS's precomputed per-list table (built on the first
     /// search, nlist × M × 2^nbits floats, when at most 2 GiB); false computes tables per list.
@@ -289,8 +290,9 @@ public final class IVFIndex: TrainableIndex, IndexDetails {
 
     // MARK: - Searching
 
-    public func search(_ queries: VectorMatrix, k: Int) throws -> SearchResult {
+    public func search(_ queries: VectorMatrix, k: Int, parameters: SearchParameters) throws -> SearchResult {
         guard k >= 1 else { throw IndexError.invalidK(k) }
+        let nprobe = parameters.nprobe ?? self.nprobe
         guard queries.dimension == dimension else {
             throw IndexError.dimensionMismatch(expected: dimension, found: queries.dimension, what: "the queries")
         }

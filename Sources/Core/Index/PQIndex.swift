@@ -87,7 +87,7 @@ public final class PQIndex: TrainableIndex, IndexDetails {
         try codes.appendEncoded(vectors, progress: progress) { x, rows, out in pq.encode(x, count: rows, into: out) }
     }
 
-    public func search(_ queries: VectorMatrix, k: Int) throws -> SearchResult {
+    public func search(_ queries: VectorMatrix, k: Int, parameters: SearchParameters) throws -> SearchResult {
         guard k >= 1 else { throw IndexError.invalidK(k) }
         guard queries.dimension == dimension else {
             throw IndexError.dimensionMismatch(expected: dimension, found: queries.dimension, what: "the queries")

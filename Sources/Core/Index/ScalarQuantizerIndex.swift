@@ -64,7 +64,7 @@ public final class ScalarQuantizerIndex: TrainableIndex, IndexDetails {
         }
     }
 
-    public func search(_ queries: VectorMatrix, k: Int) throws -> SearchResult {
+    public func search(_ queries: VectorMatrix, k: Int, parameters: SearchParameters) throws -> SearchResult {
         guard k >= 1 else { throw IndexError.invalidK(k) }
         guard queries.dimension == dimension else {
             throw IndexError.dimensionMismatch(expected: dimension, found: queries.dimension, what: "the queries")

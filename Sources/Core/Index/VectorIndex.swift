@@ -15,9 +15,13 @@ public protocol VectorIndex: AnyObject {
     /// - Throws: `IndexError` on a dimension mismatch or when ids do not fit the index.
     func add(_ vectors: VectorMatrix, ids: [Int64]?) throws
 
-    /// The `k` best matches of each query, best first, padded with id −1.
-    /// - Throws: `IndexError` on a dimension mismatch or a negative k.
-    func search(_ queries: VectorMatrix, k: Int) throws -> SearchResult
+    /// The `k` best matches of each query, best first, padded with id −1, searched with
+    /// `parameters` (what they leave nil, and what does not apply to this index, as the index's
+    /// own defaults). The index is not changed, so searches with different parameters may run
+    /// at once.
+    /// - Throws: `IndexError` on a dimension mismatch or a negative k; `IndexParameterError`
+    ///   when a parameter is out of range.
+    func search(_ queries: VectorMatrix, k: Int, parameters: SearchParameters) throws -> SearchResult
 
     /// The stored vector with this id (the row number, for indexes without an id map).
     /// - Throws: `IndexError.idNotFound`.
@@ -25,6 +29,30 @@ public protocol VectorIndex: AnyObject {
 
     /// What the index holds in memory, by component.
     var memoryUsage: [MemoryComponent] { get }
+}
+
+extension VectorIndex {
+    /// The `k` best matches of each query with the index's own search parameters.
+    /// - Throws: as `search(_:k:parameters:)`.
+    public func search(_ queries: VectorMatrix, k: Int) throws -> SearchResult {
+        try search(queries, k: k, parameters: SearchParameters())
+    }
+}
+
+/// Per-call settings of a search (FAISS's `SearchParameters`): each travels with one call
+/// instead of being set on a shared index. Nil takes the index's own value (as saved in its
+/// file); a setting for another kind of index is ignored, as an IDMap passes both to its inner
+/// index.
+public struct SearchParameters: Sendable, Equatable {
+    /// IVF: inverted lists scanned per query (at least 1; more than nlist scans them all).
+    public var nprobe: Int?
+    /// HNSW: candidate list size (at least 1; at least k is used).
+    public var efSearch: Int?
+
+    public init(nprobe: Int? = nil, efSearch: Int? = nil) {
+        self.nprobe = nprobe
+        self.efSearch = efSearch
+    }
 }
 
 /// An exact index whose vectors can be read back as fp32 rows: a flat index on the host or

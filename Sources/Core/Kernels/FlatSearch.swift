@@ -14,16 +14,20 @@ enum FlatSearch {
     static let blasQueryBlock = 1024
 
     /// Searches `n` queries (row-major at `queries`) against `storage`.
-    /// - Parameter squaredNorms: per-row ‖x‖², required by the BLAS path for L2.
+    /// - Parameter squaredNorms: per-row ‖x‖², asked for by the BLAS path for L2.
     /// - Complexity: O(n · rows · d) time; O(n · k) memory plus one tile for batches.
     static func search(storage: VectorStorage, queries: UnsafePointer<Float>, n: Int, k: Int,
-                       metric: Metric, squaredNorms: () -> UnsafePointer<Float>) -> SearchResult {
+                       metric: Metric, squaredNorms: () -> [Float]) -> SearchResult {
         let heaps = TopKHeaps(count: n, k: k)
         if storage.rows > 0 && n > 0 {
             if n < blasThreshold {
                 scan(storage, queries, n, l2: metric == .l2, heaps)
             } else {
-                blas(storage, queries, n, metric, metric == .l2 ? squaredNorms() : nil, heaps)
+                if metric == .l2 {
+                    squaredNorms().withUnsafeBufferPointer { blas(storage, queries, n, metric, $0.baseAddress, heaps) }
+                } else {
+                    blas(storage, queries, n, metric, nil, heaps)
+                }
             }
         }
         return heaps.result(metric: metric)

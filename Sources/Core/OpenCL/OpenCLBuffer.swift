@@ -2,6 +2,8 @@ import COpenCL
 
 /// A device buffer (`cl_mem`) of a fixed number of bytes, released when the object goes away.
 /// Transfers are blocking and bounds-checked.
+// @unchecked: every stored property is a constant; `mem` is an OpaquePointer (not Sendable to
+// Swift) to a buffer object that OpenCL 1.2 lets any thread use (its calls are thread-safe).
 public final class OpenCLBuffer: @unchecked Sendable {
     /// The device the buffer lives on (kept alive by the buffer).
     public let device: OpenCLDevice

@@ -5,6 +5,9 @@ import Foundation
 /// of built programs (each kernel source is compiled once per device). Thread-safe: OpenCL
 /// queues are, the program cache is locked, and kernels are created per call.
 /// Prefer `OpenCLRuntime.device(at:)`, which shares one instance per device.
+// @unchecked: the stored properties are constants except `programs`, used only under `programLock`;
+// the handles are OpaquePointers (not Sendable to Swift) to a context, queue and programs that
+// OpenCL 1.2 makes thread-safe (every call but clSetKernelArg, and kernels are made per call).
 public final class OpenCLDevice: @unchecked Sendable, CustomStringConvertible {
     /// What the driver says about the device.
     public let info: OpenCLDeviceInfo
@@ -13,14 +16,20 @@ public final class OpenCLDevice: @unchecked Sendable, CustomStringConvertible {
     let queue: cl_command_queue
 
     /// Tests only: forces the scoring kernel's work-group size (as on GPUs) on any device.
-    var rowGroupOverride: Int?
+    let rowGroupOverride: Int?
 
     private let programLock = NSLock()
     private var programs = [String: cl_program]()
 
     /// Opens a new context and queue on the device (a separate program cache from the shared one).
-    public init(info: OpenCLDeviceInfo) throws {
+    public convenience init(info: OpenCLDeviceInfo) throws {
+        try self.init(info: info, rowGroupOverride: nil)
+    }
+
+    /// As `init(info:)`, with the scoring kernel's work-group size forced (tests only).
+    init(info: OpenCLDeviceInfo, rowGroupOverride: Int?) throws {
         self.info = info
+        self.rowGroupOverride = rowGroupOverride
         let label = "cl\(info.index) (\(info.name))"
         guard let id = info.deviceID else {
             throw OpenCLError.invalidArgument(device: label, message: "the device handle is null")

@@ -1,6 +1,5 @@
 import COpenCL
 import Foundation
-
 /// The kind of an OpenCL device, from `CL_DEVICE_TYPE` (a GPU bit wins over the others).
 public enum OpenCLDeviceType: String, Sendable, CustomStringConvertible {
     /// `CL_DEVICE_TYPE_GPU`.
@@ -206,14 +205,19 @@ public enum OpenCLRuntime {
     public static var devices: [OpenCLDeviceInfo] { scanned.devices }
 
     private static let scanned = OpenCLInventory.scan()
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var opened = [Int: OpenCLDevice]()
+    private static let opened = Locked([Int: OpenCLDevice]())
 
     /// The shared device `cl<index>`, opened (context + queue) on first use.
     public static func device(at index: Int) throws -> OpenCLDevice {
-        lock.lock()
-        defer { lock.unlock() }
-        if let device = opened[index] { return device }
+        try opened.withLock { opened in
+            if let device = opened[index] { return device }
+            let device = try open(index)
+            opened[index] = device
+            return device
+        }
+    }
+
+    private static func open(_ index: Int) throws -> OpenCLDevice {
         let inventory = scanned
         guard inventory.devices.indices.contains(index) else {
             let reason = inventory.devices.isEmpty
@@ -221,8 +225,6 @@ public enum OpenCLRuntime {
                 : "there are \(inventory.devices.count) OpenCL devices (cl0…cl\(inventory.devices.count - 1))"
             throw OpenCLError.noSuchDevice(index: index, reason: reason)
         }
-        let device = try OpenCLDevice(info: inventory.devices[index])
-        opened[index] = device
-        return device
+        return try OpenCLDevice(info: inventory.devices[index])
     }
 }

@@ -16,6 +16,7 @@ import Glibc
 import Darwin
 #endif
 import CNcurses
+import Synchronization
 
 /// Why the terminal could not be set up.
 public enum TerminalError: Error, Equatable, CustomStringConvertible {
@@ -39,34 +40,42 @@ public enum TerminalError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-// MARK: - Process-wide state touched by signal handlers and atexit (plain stores only)
+// MARK: - Process-wide state touched by signal handlers and atexit
+
+// The flags are lock-free atomics (async-signal-safe, unlike a lock).
 
 /// SIGINT received and not yet read back as Ctrl-C.
-nonisolated(unsafe) private var pendingInterrupt: Int32 = 0
+private let pendingInterrupt = Atomic<Bool>(false)
 /// The first SIGTERM or SIGHUP received, 0 for none.
-nonisolated(unsafe) private var pendingTermination: Int32 = 0
+private let pendingTermination = Atomic<Int32>(0)
 /// Whether curses is active (set between start-up and `endwin`).
-nonisolated(unsafe) private var cursesActive = false
+private let cursesActive = Atomic<Bool>(false)
 /// Whether the atexit hook is registered.
-nonisolated(unsafe) private var atexitRegistered = false
-/// The terminal modes before start-up, restored by the crash handler.
-nonisolated(unsafe) private var savedTermios = termios()
-/// Whether `savedTermios` holds the modes to restore.
-nonisolated(unsafe) private var haveSavedTermios = false
-/// The bytes that leave full-screen mode and show the cursor, written by the crash handler.
-nonisolated(unsafe) private var restoreSequence: UnsafeMutablePointer<CChar>? = nil
-/// The length of `restoreSequence`.
-nonisolated(unsafe) private var restoreSequenceLength = 0
-/// The crash handlers found before ours, indexed by signal number.
-nonisolated(unsafe) private var previousCrashHandlers = [sighandler_t?](repeating: nil, count: 65)
+private let atexitRegistered = Atomic<Bool>(false)
+
+/// What the crash handler needs to give the terminal back.
+private struct CrashRestore {
+    /// The terminal modes before start-up, and whether they were read.
+    var savedTermios = termios()
+    var haveSavedTermios = false
+    /// The bytes that leave full-screen mode and show the cursor.
+    var sequence: UnsafeMutablePointer<CChar>? = nil
+    var sequenceLength = 0
+    /// The crash handlers found before ours, indexed by signal number.
+    var previousHandlers = [sighandler_t?](repeating: nil, count: 65)
+}
+
+// nonisolated(unsafe): a signal handler can take no lock. Written only by the UI thread, while
+// starting up and shutting down; the crash handler reads the modes and the sequence only after it
+// has seen `cursesActive` true, which start-up stores (sequentially consistent) after writing them.
+nonisolated(unsafe) private var crashRestore = CrashRestore()
 
 /// The signals whose default action would leave the terminal in raw mode.
 private let crashSignals: [Int32] = [SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE]
 
 /// Leaves curses if it is active: the atexit hook.
 private func endCursesAtExit() {
-    guard cursesActive else { return }
-    cursesActive = false
+    guard cursesActive.exchange(false, ordering: .sequentiallyConsistent) else { return }
     curs_set(1)
     endwin()
 }
@@ -74,20 +83,20 @@ private func endCursesAtExit() {
 /// Records SIGINT / SIGTERM / SIGHUP; nothing else is safe in a signal handler.
 private func recordSignal(_ signal: Int32) {
     if signal == SIGINT {
-        pendingInterrupt = 1
-    } else if pendingTermination == 0 {
-        pendingTermination = signal
+        pendingInterrupt.store(true, ordering: .sequentiallyConsistent)
+    } else {
+        _ = pendingTermination.compareExchange(expected: 0, desired: signal, ordering: .sequentiallyConsistent)
     }
 }
 
 /// Restores the terminal with async-signal-safe calls, then passes the crash on.
 private func restoreTerminalAndCrash(_ signalNumber: Int32) {
-    if cursesActive {
-        cursesActive = false
-        if haveSavedTermios { _ = tcsetattr(STDIN_FILENO, TCSANOW, &savedTermios) }
-        if let restoreSequence { _ = write(STDOUT_FILENO, restoreSequence, restoreSequenceLength) }
+    if cursesActive.exchange(false, ordering: .sequentiallyConsistent) {
+        if crashRestore.haveSavedTermios { _ = tcsetattr(STDIN_FILENO, TCSANOW, &crashRestore.savedTermios) }
+        if let sequence = crashRestore.sequence { _ = write(STDOUT_FILENO, sequence, crashRestore.sequenceLength) }
     }
-    let previous = Int(signalNumber) < previousCrashHandlers.count ? previousCrashHandlers[Int(signalNumber)] : nil
+    let handlers = crashRestore.previousHandlers
+    let previous = Int(signalNumber) < handlers.count ? handlers[Int(signalNumber)] : nil
     signal(signalNumber, previous ?? SIG_DFL)
     raise(signalNumber)
 }
@@ -126,10 +135,10 @@ public final class NcursesBackend: TerminalBackend {
     /// - Throws: `TerminalError` when there is no terminal or curses cannot start.
     public init(theme: Theme = .dark) throws {
         self.theme = theme
-        guard !cursesActive else { throw TerminalError.alreadyActive }
+        guard !cursesActive.load(ordering: .sequentiallyConsistent) else { throw TerminalError.alreadyActive }
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { throw TerminalError.notATerminal }
 
-        haveSavedTermios = tcgetattr(STDIN_FILENO, &savedTermios) == 0
+        crashRestore.haveSavedTermios = tcgetattr(STDIN_FILENO, &crashRestore.savedTermios) == 0
         setlocale(LC_ALL, "")
         if !NcursesBackend.localeIsUTF8() {
             // Prefer UTF-8 for the terminal even when LANG is unset (as in many CI shells).
@@ -142,23 +151,22 @@ public final class NcursesBackend: TerminalBackend {
         }
         for signalNumber in crashSignals {
             let previous = signal(signalNumber) { restoreTerminalAndCrash($0) }
-            if Int(signalNumber) < previousCrashHandlers.count { previousCrashHandlers[Int(signalNumber)] = previous }
+            if Int(signalNumber) < crashRestore.previousHandlers.count { crashRestore.previousHandlers[Int(signalNumber)] = previous }
         }
 
-        guard let screen = newterm(nil, stdout, stdin) else {
+        guard let screen = newterm(nil, CNcurses_stdout(), CNcurses_stdin()) else {
             restoreSignalHandlers()
             let term = getenv("TERM").map { String(cString: $0) } ?? "(unset)"
             throw TerminalError.cannotInitialize(term: term)
         }
         self.screen = screen
         set_term(screen)
-        cursesActive = true
-        if !atexitRegistered {
-            atexitRegistered = true
-            atexit { endCursesAtExit() }
-        }
         window = CNcurses_stdscr()
         captureRestoreSequence()
+        cursesActive.store(true, ordering: .sequentiallyConsistent)
+        if !atexitRegistered.exchange(true, ordering: .sequentiallyConsistent) {
+            atexit { endCursesAtExit() }
+        }
 
         raw()
         noecho()
@@ -187,12 +195,13 @@ public final class NcursesBackend: TerminalBackend {
 
     /// SIGTERM or SIGHUP, once received.
     public var terminationSignal: Int32? {
-        pendingTermination == 0 ? nil : pendingTermination
+        let signal = pendingTermination.load(ordering: .sequentiallyConsistent)
+        return signal == 0 ? nil : signal
     }
 
     /// Writes the cells of `runs` to the curses screen (shown at `flush()`).
     public func draw(_ runs: [CellRun]) {
-        guard cursesActive else { return }
+        guard cursesActive.load(ordering: .sequentiallyConsistent) else { return }
         var characters: [wchar_t] = []
         characters.reserveCapacity(Int(CCHARW_MAX) + 1)
         for run in runs {
@@ -220,7 +229,7 @@ public final class NcursesBackend: TerminalBackend {
 
     /// Clears the screen completely at the next flush.
     public func clear() {
-        guard cursesActive else { return }
+        guard cursesActive.load(ordering: .sequentiallyConsistent) else { return }
         wclear(window)
     }
 
@@ -231,7 +240,7 @@ public final class NcursesBackend: TerminalBackend {
 
     /// Sends the drawn cells and the cursor position to the terminal.
     public func flush() {
-        guard cursesActive else { return }
+        guard cursesActive.load(ordering: .sequentiallyConsistent) else { return }
         if let cursor {
             curs_set(1)
             leaveok(window, false)
@@ -245,9 +254,9 @@ public final class NcursesBackend: TerminalBackend {
 
     /// Waits up to `timeoutMilliseconds` for a key; SIGINT reads as Ctrl-C, a resize as `.resize`.
     public func readKey(timeoutMilliseconds: Int) -> Key? {
-        guard cursesActive else { return nil }
+        guard cursesActive.load(ordering: .sequentiallyConsistent) else { return nil }
         if let key = takeInterrupt() { return key }
-        if pendingTermination != 0 { return nil }
+        if pendingTermination.load(ordering: .sequentiallyConsistent) != 0 { return nil }
         let timeout = Int32(clamping: timeoutMilliseconds < 0 ? -1 : timeoutMilliseconds)
         if timeout != currentTimeout {
             wtimeout(window, timeout)
@@ -271,8 +280,7 @@ public final class NcursesBackend: TerminalBackend {
     public func shutdown() {
         guard let screen else { return }
         self.screen = nil
-        if cursesActive {
-            cursesActive = false
+        if cursesActive.exchange(false, ordering: .sequentiallyConsistent) {
             curs_set(1)
             endwin()
         }
@@ -285,8 +293,7 @@ public final class NcursesBackend: TerminalBackend {
 
     /// Ctrl-C for a SIGINT received (from `kill`, since raw mode turns the keyboard's into a key).
     private func takeInterrupt() -> Key? {
-        guard pendingInterrupt != 0 else { return nil }
-        pendingInterrupt = 0
+        guard pendingInterrupt.exchange(false, ordering: .sequentiallyConsistent) else { return nil }
         return .ctrl("c")
     }
 
@@ -350,7 +357,7 @@ public final class NcursesBackend: TerminalBackend {
 
     /// Saves the terminfo strings that leave full-screen mode, for the crash handler.
     private func captureRestoreSequence() {
-        guard restoreSequence == nil else { return }
+        guard crashRestore.sequence == nil else { return }
         var bytes: [CChar] = []
         for capability in ["sgr0", "cnorm", "rmkx", "rmcup"] {
             guard let value = tigetstr(capability), Int(bitPattern: value) != -1 else { continue }
@@ -363,8 +370,8 @@ public final class NcursesBackend: TerminalBackend {
         bytes.append(contentsOf: Array("\r\n".utf8CString.dropLast()))
         let storage = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count)
         storage.initialize(from: bytes, count: bytes.count)
-        restoreSequence = storage
-        restoreSequenceLength = bytes.count
+        crashRestore.sequence = storage
+        crashRestore.sequenceLength = bytes.count
     }
 
     private func restoreSignalHandlers() {
@@ -372,8 +379,8 @@ public final class NcursesBackend: TerminalBackend {
             signal(signalNumber, previous ?? SIG_DFL)
         }
         previousSignalHandlers.removeAll()
-        for signalNumber in crashSignals where Int(signalNumber) < previousCrashHandlers.count {
-            signal(signalNumber, previousCrashHandlers[Int(signalNumber)] ?? SIG_DFL)
+        for signalNumber in crashSignals where Int(signalNumber) < crashRestore.previousHandlers.count {
+            signal(signalNumber, crashRestore.previousHandlers[Int(signalNumber)] ?? SIG_DFL)
         }
     }
 

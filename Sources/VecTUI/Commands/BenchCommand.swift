@@ -23,7 +23,7 @@ struct BenchCommand: ParsableCommand {
                 throw UsageError(description: "-k, --runs and --single-queries must be at least 1")
             }
             let opened = try OpenedIndex(path: index)
-            try tuning.apply(to: opened.index, path: opened.path)
+            let parameters = try tuning.parameters(for: opened.index, path: opened.path)
             let batch = try loadQueries(path: queries, for: opened)
             guard batch.rows > 0 else { throw UsageError(description: "\(queries): no queries") }
             let (idx, uploadSeconds) = try placement.placeTimed(opened.index)
@@ -42,13 +42,13 @@ struct BenchCommand: ParsableCommand {
             }
 
             // Warm-up: brings mapped pages into memory and caches norms, as a server would.
-            _ = try idx.search(batch.rows(0..<min(batch.rows, 32)), k: k)
-            _ = try idx.search(batch.rows(0..<1), k: k)
+            _ = try idx.search(batch.rows(0..<min(batch.rows, 32)), k: k, parameters: parameters)
+            _ = try idx.search(batch.rows(0..<1), k: k, parameters: parameters)
 
             var best = Double.infinity
             for _ in 0..<runs {
                 let start = monotonicSeconds()
-                _ = try idx.search(batch, k: k)
+                _ = try idx.search(batch, k: k, parameters: parameters)
                 best = min(best, monotonicSeconds() - start)
                 try MappedFile.checkAllUnchanged()
             }
@@ -61,7 +61,7 @@ struct BenchCommand: ParsableCommand {
                 for q in 0..<singleCount {
                     let one = batch.rows(q..<(q + 1))
                     let start = monotonicSeconds()
-                    _ = try idx.search(one, k: k)
+                    _ = try idx.search(one, k: k, parameters: parameters)
                     latencies.append(monotonicSeconds() - start)
                 }
                 try MappedFile.checkAllUnchanged()

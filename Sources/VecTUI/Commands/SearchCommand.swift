@@ -22,11 +22,11 @@ struct SearchCommand: ParsableCommand {
         try reportingErrors {
             guard k >= 1 else { throw UsageError(description: "-k must be at least 1 (got \(k))") }
             let opened = try OpenedIndex(path: index)
-            try tuning.apply(to: opened.index, path: opened.path)
+            let parameters = try tuning.parameters(for: opened.index, path: opened.path)
             let batch = try queryVectors(for: opened)
             let index = try placement.place(opened.index)
             let start = monotonicSeconds()
-            let result = try index.search(batch, k: k)
+            let result = try index.search(batch, k: k, parameters: parameters)
             let seconds = monotonicSeconds() - start
             try MappedFile.checkAllUnchanged()  // never print neighbours read from a file mid-rewrite
             if json {

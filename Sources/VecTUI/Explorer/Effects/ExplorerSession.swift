@@ -12,7 +12,12 @@ import Foundation
 /// server never holds up a product search) and then search on the search queue, and text
 /// models load on a fifth. Work on an index that lives on OpenCL devices (searching
 /// it, moving it, saving or converting it) holds `deviceLock`, so two jobs never drive one device's buffers
-/// at once; host-only work does not wait.
+/// at once; host-only work does not wait. Searches take the session's `SearchParameters` with
+/// them (`:tune` changes those, never the index), so no job ever changes an index another reads.
+// @unchecked: indexes are not Sendable (they can grow), and the session hands them between its
+// queues. Every mutable field is behind `lock`; the indexes it holds are only read once they are
+// here (searched, reconstructed, saved, moved or converted from, each making a new index), and a
+// replaced index is let go, never changed.
 final class ExplorerSession: @unchecked Sendable {
     /// Opens an index file again with its catalog (`:reload`): the index, its products, and a
     /// message about the catalog when there is something to say.
@@ -33,6 +38,8 @@ final class ExplorerSession: @unchecked Sendable {
     private var watchedFiles: [(path: String, identity: FileIdentity?)]
     private var reportedChanges: [FileChangeNotice] = []
     private let catalogPath: String?
+    /// What searches of the current index are run with (`:tune`, `--nprobe`, `--ef-search`).
+    private var parameters: SearchParameters
     /// Conversion results waiting for the user to explore or drop them, by job.
     private var convertedIndexes: [Int: (index: any VectorIndex, path: String)] = [:]
     private var latestFilterTag = 0
@@ -56,9 +63,11 @@ final class ExplorerSession: @unchecked Sendable {
 
     /// A session over `index` (opened from `path`) and its products.
     init(index: any VectorIndex, path: String, catalog: ProductList, registry: DeviceRegistry, queue: MessageQueue,
-         memory: EmbedderMemory = EmbedderMemory(), catalogPath: String? = nil, reopen: Reopen? = nil) {
+         memory: EmbedderMemory = EmbedderMemory(), parameters: SearchParameters = SearchParameters(),
+         catalogPath: String? = nil, reopen: Reopen? = nil) {
         currentIndex = index
         currentPath = path
+        self.parameters = parameters
         currentCatalog = catalog
         self.catalogPath = catalogPath
         self.reopen = reopen
@@ -87,6 +96,20 @@ final class ExplorerSession: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return currentPath
+    }
+
+    /// The parameters searches run with now.
+    var searchParameters: SearchParameters {
+        lock.lock()
+        defer { lock.unlock() }
+        return parameters
+    }
+
+    /// A summary of the index as it is now, with the session's parameters.
+    var summary: IndexSummary {
+        lock.lock()
+        defer { lock.unlock() }
+        return IndexSummary(index: currentIndex, path: currentPath, parameters: parameters)
     }
 
     /// Every device's memory now.
@@ -174,9 +197,10 @@ final class ExplorerSession: @unchecked Sendable {
         latestSearchTag = tag
         lock.unlock()
         searchQueue.async { [self] in
-            searchLatest(tag: tag) { index in
+            searchLatest(tag: tag) { index, parameters in
                 do {
-                    let (neighbours, milliseconds) = try ExplorerSession.neighbours(of: id, k: k, in: index)
+                    let (neighbours, milliseconds) = try ExplorerSession.neighbours(of: id, k: k, in: index,
+                                                                                    parameters: parameters)
                     try MappedFile.checkAllUnchanged()
                     return .searched(tag: tag, neighbours: neighbours, milliseconds: milliseconds,
                                      ranOn: ExplorerSession.whereItRuns(index))
@@ -188,18 +212,26 @@ final class ExplorerSession: @unchecked Sendable {
     }
 
     /// On the search queue: unless a newer search or ask came, runs `body` on the index where
-    /// it is now (holding the device lock for an index on OpenCL devices) and posts its answer.
-    private func searchLatest(tag: Int, _ body: (any VectorIndex) -> ExplorerMessage) {
+    /// it is now, with the session's parameters (holding the device lock for an index on OpenCL
+    /// devices), and posts its answer.
+    private func searchLatest(tag: Int, _ body: (any VectorIndex, SearchParameters) -> ExplorerMessage) {
         guard isLatestSearch(tag) else { return }
-        var index = self.index
+        var (index, parameters) = current()
         let onDevice = !ExplorerSession.isOnHost(index)
         if onDevice { deviceLock.lock() }
         defer { if onDevice { deviceLock.unlock() } }
         guard isLatestSearch(tag) else { return }
         // A move may have finished while this waited for the device: search where the index is now
         // (a device lock is held, so a host index is searched under it, which is harmless).
-        if onDevice { index = self.index }
-        queue.post(body(index))
+        if onDevice { (index, parameters) = current() }
+        queue.post(body(index, parameters))
+    }
+
+    /// The index and the parameters to search it with, read together.
+    private func current() -> (any VectorIndex, SearchParameters) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (currentIndex, parameters)
     }
 
     // MARK: - Asking by meaning
@@ -227,9 +259,10 @@ final class ExplorerSession: @unchecked Sendable {
             }
             let embedMilliseconds = (monotonicSeconds() - start) * 1000
             searchQueue.async { [self] in
-                searchLatest(tag: tag) { index in
+                searchLatest(tag: tag) { index, parameters in
                     do {
-                        let (neighbours, milliseconds) = try ExplorerSession.neighbours(of: vector, k: k, in: index)
+                        let (neighbours, milliseconds) = try ExplorerSession.neighbours(of: vector, k: k, in: index,
+                                                                                        parameters: parameters)
                         try MappedFile.checkAllUnchanged()
                         return .asked(tag: tag, neighbours: neighbours, embedMilliseconds: embedMilliseconds,
                                       searchMilliseconds: milliseconds, ranOn: ExplorerSession.whereItRuns(index))
@@ -302,7 +335,7 @@ final class ExplorerSession: @unchecked Sendable {
                 lock.lock()
                 currentIndex = moved
                 lock.unlock()
-                queue.post(.moved(job: job, index: IndexSummary(index: moved, path: path)))
+                queue.post(.moved(job: job, index: summary))
             } catch is CancellationError {
                 queue.post(.jobCancelled(job: job))
             } catch {
@@ -374,6 +407,7 @@ final class ExplorerSession: @unchecked Sendable {
             }
             currentIndex = converted.index
             currentPath = converted.path
+            parameters = SearchParameters()  // the new index's own, as saved
             lock.unlock()
             queue.post(.switchedIndex(IndexSummary(index: converted.index, path: converted.path)))
             queue.post(.devicesSampled(sampleDevices()))
@@ -436,7 +470,8 @@ final class ExplorerSession: @unchecked Sendable {
                 currentCatalog = opened.catalog
                 watchedFiles = ([path] + (catalogPath.map { [$0] } ?? [])).map { ($0, FileIdentity(path: expand($0))) }
                 lock.unlock()
-                queue.post(.reloaded(job: job, index: IndexSummary(index: opened.index, path: path), catalog: opened.catalog,
+                // The session's nprobe/efSearch stay: the file is the same index, rebuilt.
+                queue.post(.reloaded(job: job, index: summary, catalog: opened.catalog,
                                      message: opened.message))
             } catch {
                 queue.post(.jobFailed(job: job, message: "\(error)"))
@@ -446,17 +481,15 @@ final class ExplorerSession: @unchecked Sendable {
         }
     }
 
-    /// Sets IVF's nprobe or HNSW's efSearch, between searches (on the search queue).
+    /// Sets the nprobe or efSearch the following searches run with (the index keeps its own).
     private func tune(_ tuning: SearchTuning) {
-        searchQueue.async { [self] in
-            let index = self.index
-            let core = (index as? IDMapIndex)?.inner ?? index
-            switch tuning {
-            case let .nprobe(nprobe, _): (core as? IVFIndex)?.nprobe = nprobe
-            case let .efSearch(ef): (core as? HNSWIndex)?.efSearch = ef
-            }
-            queue.post(.tuned(IndexSummary(index: index, path: path)))
+        lock.lock()
+        switch tuning {
+        case let .nprobe(nprobe, _): parameters.nprobe = nprobe
+        case let .efSearch(ef): parameters.efSearch = ef
         }
+        lock.unlock()
+        queue.post(.tuned(summary))
     }
 
     /// A progress callback for job `job`: posts progress (at most every `progressInterval`,
@@ -499,12 +532,12 @@ final class ExplorerSession: @unchecked Sendable {
     /// The `k` nearest neighbours of the vector with id `id` (itself left out), and the
     /// milliseconds the search took.
     /// - Throws: `IndexError.idNotFound`, or a device error from the search.
-    static func neighbours(of id: Int64, k: Int, in index: any VectorIndex) throws
-        -> (neighbours: [SimilarState.Neighbour], milliseconds: Double) {
+    static func neighbours(of id: Int64, k: Int, in index: any VectorIndex, parameters: SearchParameters = SearchParameters())
+        throws -> (neighbours: [SimilarState.Neighbour], milliseconds: Double) {
         let query = try index.reconstruct(id: id)
         let start = monotonicSeconds()
         // One extra result, since the query finds itself first.
-        let result = try index.search(VectorMatrix(vector: query), k: min(index.count, k + 1))
+        let result = try index.search(VectorMatrix(vector: query), k: min(index.count, k + 1), parameters: parameters)
         let milliseconds = (monotonicSeconds() - start) * 1000
         let neighbours = zip(result.ids, result.scores).filter { $0.0 >= 0 && $0.0 != id }.prefix(k)
             .map { SimilarState.Neighbour(id: $0.0, score: $0.1) }
@@ -514,10 +547,10 @@ final class ExplorerSession: @unchecked Sendable {
     /// The `k` nearest neighbours of the query vector `vector` (a text's embedding), and the
     /// milliseconds the search took.
     /// - Throws: a device error from the search.
-    static func neighbours(of vector: [Float], k: Int, in index: any VectorIndex) throws
-        -> (neighbours: [SimilarState.Neighbour], milliseconds: Double) {
+    static func neighbours(of vector: [Float], k: Int, in index: any VectorIndex, parameters: SearchParameters = SearchParameters())
+        throws -> (neighbours: [SimilarState.Neighbour], milliseconds: Double) {
         let start = monotonicSeconds()
-        let result = try index.search(VectorMatrix(vector: vector), k: min(index.count, k))
+        let result = try index.search(VectorMatrix(vector: vector), k: min(index.count, k), parameters: parameters)
         let milliseconds = (monotonicSeconds() - start) * 1000
         let neighbours = zip(result.ids, result.scores).filter { $0.0 >= 0 }.prefix(k)
             .map { SimilarState.Neighbour(id: $0.0, score: $0.1) }

@@ -53,8 +53,8 @@ struct IndexSummary: Equatable, Sendable {
     /// empty for flat indexes.
     var structure: String
 
-    /// A summary of `index`, opened from `path`.
-    init(index: any VectorIndex, path: String) {
+    /// A summary of `index`, opened from `path`, searched with `parameters` (the session's).
+    init(index: any VectorIndex, path: String, parameters: SearchParameters = SearchParameters()) {
         self.path = path
         className = index.faissClassName
         dimension = index.dimension
@@ -69,8 +69,8 @@ struct IndexSummary: Equatable, Sendable {
         idBytes = (wrapper?.ids.count ?? 0) * 8
         holdsFlatVectors = inner is FlatRows
         switch inner {
-        case let ivf as IVFIndex: tuning = .nprobe(ivf.nprobe, nlist: ivf.nlist)
-        case let hnsw as HNSWIndex: tuning = .efSearch(hnsw.efSearch)
+        case let ivf as IVFIndex: tuning = .nprobe(parameters.nprobe ?? ivf.nprobe, nlist: ivf.nlist)
+        case let hnsw as HNSWIndex: tuning = .efSearch(parameters.efSearch ?? hnsw.efSearch)
         default: tuning = nil
         }
         structure = IndexSummary.describe((inner as? IndexDetails)?.details ?? [])

@@ -58,7 +58,7 @@ enum ExplorerLauncher {
         backend.theme = theme
 
         var model = ExplorerModel(size: backend.size, charset: backend.charset, themeName: theme.name, catalog: catalog,
-                                  index: IndexSummary(index: session.index, path: options.indexPath),
+                                  index: session.summary,
                                   devices: session.sampleDevices(), k: options.k)
         // The clock the runtime ticks with, so the model job's time starts now.
         model.now = monotonicSeconds()
@@ -87,13 +87,15 @@ enum ExplorerLauncher {
         MappedFile.changePolicy = .keepPrivateCopy
         let reopen: ExplorerSession.Reopen = { path in
             let index = try FaissIndexFile.read(path: path)
-            try SearchTuningOptions.apply(nprobe: options.nprobe, efSearch: options.efSearch, to: index, path: path)
             let (catalog, message) = loadCatalog(options, index: index)
             return (index, catalog, message)
         }
         let (index, catalog, message) = try reopen(options.indexPath)
+        let parameters = try SearchTuningOptions.parameters(nprobe: options.nprobe, efSearch: options.efSearch,
+                                                            for: index, path: options.indexPath)
         let session = ExplorerSession(index: index, path: options.indexPath, catalog: catalog, registry: .shared,
-                                      queue: MessageQueue(), memory: memory, catalogPath: options.catalogPath, reopen: reopen)
+                                      queue: MessageQueue(), memory: memory, parameters: parameters,
+                                      catalogPath: options.catalogPath, reopen: reopen)
         return (session, message)
     }
 
