@@ -205,7 +205,11 @@ public enum OpenCLRuntime {
     /// The devices of `inventory`, in platform/device order.
     public static var devices: [OpenCLDeviceInfo] { scanned.devices }
 
-    private static let scanned = OpenCLInventory.scan()
+    private static let scanned = {
+        let inventory = OpenCLInventory.scan()
+        FatalSignals.reclaim()  // PoCL's LLVM installed its crash handlers over vectui's
+        return inventory
+    }()
     private static let lock = NSLock()
     nonisolated(unsafe) private static var opened = [Int: OpenCLDevice]()
 
@@ -223,6 +227,7 @@ public enum OpenCLRuntime {
         }
         let device = try OpenCLDevice(info: inventory.devices[index])
         opened[index] = device
+        FatalSignals.reclaim()  // the driver may install crash handlers when it opens a device
         return device
     }
 }

@@ -6,9 +6,9 @@
 // - an atexit hook, for `exit()` from anywhere;
 // - SIGINT, SIGTERM and SIGHUP handlers that only set a flag: SIGINT is read back as Ctrl-C,
 //   SIGTERM/SIGHUP as `terminationSignal`, and the loop shuts down in order;
-// - crash signals (a Swift trap is SIGILL or SIGTRAP): the handler restores the saved termios and
-//   writes the terminal's "leave full-screen mode" sequence (both async-signal-safe), then hands
-//   the signal to whatever handled it before (the Swift runtime's backtracer, or the default).
+// - fatal signals (SIGSEGV, SIGBUS, a Swift trap, …): the saved termios and the terminal's "leave
+//   full-screen mode" bytes are registered with CSystem's process-wide fatal-signal handler
+//   (`vectui_fatal_signals.h`), which restores both before it prints its one line and exits.
 
 #if canImport(Glibc)
 import Glibc
@@ -16,6 +16,7 @@ import Glibc
 import Darwin
 #endif
 import CNcurses
+import CSystem
 
 /// Why the terminal could not be set up.
 public enum TerminalError: Error, Equatable, CustomStringConvertible {
@@ -49,24 +50,12 @@ nonisolated(unsafe) private var pendingTermination: Int32 = 0
 nonisolated(unsafe) private var cursesActive = false
 /// Whether the atexit hook is registered.
 nonisolated(unsafe) private var atexitRegistered = false
-/// The terminal modes before start-up, restored by the crash handler.
-nonisolated(unsafe) private var savedTermios = termios()
-/// Whether `savedTermios` holds the modes to restore.
-nonisolated(unsafe) private var haveSavedTermios = false
-/// The bytes that leave full-screen mode and show the cursor, written by the crash handler.
-nonisolated(unsafe) private var restoreSequence: UnsafeMutablePointer<CChar>? = nil
-/// The length of `restoreSequence`.
-nonisolated(unsafe) private var restoreSequenceLength = 0
-/// The crash handlers found before ours, indexed by signal number.
-nonisolated(unsafe) private var previousCrashHandlers = [sighandler_t?](repeating: nil, count: 65)
-
-/// The signals whose default action would leave the terminal in raw mode.
-private let crashSignals: [Int32] = [SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE]
 
 /// Leaves curses if it is active: the atexit hook.
 private func endCursesAtExit() {
     guard cursesActive else { return }
     cursesActive = false
+    vectui_fatal_unregister_terminal()
     curs_set(1)
     endwin()
 }
@@ -78,18 +67,6 @@ private func recordSignal(_ signal: Int32) {
     } else if pendingTermination == 0 {
         pendingTermination = signal
     }
-}
-
-/// Restores the terminal with async-signal-safe calls, then passes the crash on.
-private func restoreTerminalAndCrash(_ signalNumber: Int32) {
-    if cursesActive {
-        cursesActive = false
-        if haveSavedTermios { _ = tcsetattr(STDIN_FILENO, TCSANOW, &savedTermios) }
-        if let restoreSequence { _ = write(STDOUT_FILENO, restoreSequence, restoreSequenceLength) }
-    }
-    let previous = Int(signalNumber) < previousCrashHandlers.count ? previousCrashHandlers[Int(signalNumber)] : nil
-    signal(signalNumber, previous ?? SIG_DFL)
-    raise(signalNumber)
 }
 
 // MARK: - Backend
@@ -129,7 +106,8 @@ public final class NcursesBackend: TerminalBackend {
         guard !cursesActive else { throw TerminalError.alreadyActive }
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { throw TerminalError.notATerminal }
 
-        haveSavedTermios = tcgetattr(STDIN_FILENO, &savedTermios) == 0
+        var savedTermios = termios()
+        let haveSavedTermios = tcgetattr(STDIN_FILENO, &savedTermios) == 0
         setlocale(LC_ALL, "")
         if !NcursesBackend.localeIsUTF8() {
             // Prefer UTF-8 for the terminal even when LANG is unset (as in many CI shells).
@@ -139,10 +117,6 @@ public final class NcursesBackend: TerminalBackend {
         // Our handlers go in before curses starts, so ncurses leaves SIGINT/SIGTERM to us.
         for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
             previousSignalHandlers[signalNumber] = signal(signalNumber) { recordSignal($0) }
-        }
-        for signalNumber in crashSignals {
-            let previous = signal(signalNumber) { restoreTerminalAndCrash($0) }
-            if Int(signalNumber) < previousCrashHandlers.count { previousCrashHandlers[Int(signalNumber)] = previous }
         }
 
         guard let screen = newterm(nil, stdout, stdin) else {
@@ -158,7 +132,10 @@ public final class NcursesBackend: TerminalBackend {
             atexit { endCursesAtExit() }
         }
         window = CNcurses_stdscr()
-        captureRestoreSequence()
+        if haveSavedTermios {
+            let restore = NcursesBackend.restoreSequence()
+            vectui_fatal_register_terminal(STDIN_FILENO, &savedTermios, restore, restore.count)
+        }
 
         raw()
         noecho()
@@ -273,6 +250,7 @@ public final class NcursesBackend: TerminalBackend {
         self.screen = nil
         if cursesActive {
             cursesActive = false
+            vectui_fatal_unregister_terminal()
             curs_set(1)
             endwin()
         }
@@ -348,9 +326,9 @@ public final class NcursesBackend: TerminalBackend {
         return pair
     }
 
-    /// Saves the terminfo strings that leave full-screen mode, for the crash handler.
-    private func captureRestoreSequence() {
-        guard restoreSequence == nil else { return }
+    /// The terminfo strings that leave full-screen mode and show the cursor, for the
+    /// fatal-signal handler.
+    private static func restoreSequence() -> [CChar] {
         var bytes: [CChar] = []
         for capability in ["sgr0", "cnorm", "rmkx", "rmcup"] {
             guard let value = tigetstr(capability), Int(bitPattern: value) != -1 else { continue }
@@ -361,10 +339,7 @@ public final class NcursesBackend: TerminalBackend {
             }
         }
         bytes.append(contentsOf: Array("\r\n".utf8CString.dropLast()))
-        let storage = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count)
-        storage.initialize(from: bytes, count: bytes.count)
-        restoreSequence = storage
-        restoreSequenceLength = bytes.count
+        return bytes
     }
 
     private func restoreSignalHandlers() {
@@ -372,9 +347,6 @@ public final class NcursesBackend: TerminalBackend {
             signal(signalNumber, previous ?? SIG_DFL)
         }
         previousSignalHandlers.removeAll()
-        for signalNumber in crashSignals where Int(signalNumber) < previousCrashHandlers.count {
-            signal(signalNumber, previousCrashHandlers[Int(signalNumber)] ?? SIG_DFL)
-        }
     }
 
     /// The key for a curses key code (`KEY_*`), or nil for codes the UI does not use.

@@ -18,7 +18,7 @@ struct BenchCommand: ParsableCommand {
     @OptionGroup var tuning: SearchTuningOptions
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors("benchmarking \(index)") {
             guard k >= 1, runs >= 1, singleQueries >= 1 else {
                 throw UsageError(description: "-k, --runs and --single-queries must be at least 1")
             }

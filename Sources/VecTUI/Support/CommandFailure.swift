@@ -1,13 +1,15 @@
 import ArgumentParser
+import Core
 import Foundation
 
 /// Exit code for any failure caused by the files or values a user gave (bad file, mismatch).
 let inputErrorExitCode: Int32 = 2
 
-/// Runs a command body; any error becomes one line on stderr and exit code 2.
-func reportingErrors(_ body: () throws -> Void) throws {
+/// Runs a command body as the job `what` ("searching /x/index.faiss", named by the line a
+/// fatal signal prints); any error becomes one line on stderr and exit code 2.
+func reportingErrors(_ what: String, _ body: () throws -> Void) throws {
     do {
-        try body()
+        try FatalSignals.during(what, body)
     } catch let exit as ExitCode {
         throw exit
     } catch {
