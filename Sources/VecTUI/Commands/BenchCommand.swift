@@ -25,7 +25,7 @@ struct BenchCommand: ParsableCommand {
             let opened = try OpenedIndex(path: index)
             try tuning.apply(to: opened.index, path: opened.path)
             let batch = try loadQueries(path: queries, for: opened)
-            guard batch.rows > 0 else { throw UsageError(description: "\(queries): no queries") }
+            guard batch.rows > 0 else { throw InputMismatchError(description: "\(queries): no queries") }
             let (idx, uploadSeconds) = try placement.placeTimed(opened.index)
             let vectorBytes = opened.index.count * opened.index.dimension * 4
             var transfer: [(String, JSONValue)] = []

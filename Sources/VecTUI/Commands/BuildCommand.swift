@@ -24,7 +24,7 @@ struct BuildCommand: ParsableCommand {
             if let ids {
                 let idValues = try VectorFile.readIDs(path: ids)
                 guard idValues.count == flat.count else {
-                    throw UsageError(description: "\(ids): \(idValues.count) ids for the \(flat.count) vectors in \(vectors)")
+                    throw InputMismatchError(description: "\(ids): \(idValues.count) ids for the \(flat.count) vectors in \(vectors)")
                 }
                 index = try IDMapIndex(kind: idmap2 ? .idMap2 : .idMap, inner: flat, ids: idValues)
             } else {
