@@ -21,7 +21,7 @@ let package = Package(
         // Header-only C helpers for hot loops (a prefetch hint Swift cannot express).
         .systemLibrary(name: "CKernels", path: "Sources/CKernels"),
         // System calls Swift cannot make safely: signal handlers (the SIGBUS guard over mapped
-        // files, lease breaks) and mremap.
+        // files, lease breaks, the fatal-signal handler that gives the terminal back) and mremap.
         .target(name: "CSystem", path: "Sources/CSystem"),
 
         // The shared core: indexes, kernels, FAISS I/O, vector files. OpenBLAS is opened at
@@ -34,8 +34,9 @@ let package = Package(
         // safetensors mapped) and a client for OpenAI-compatible embedding servers.
         .target(name: "Encoder", dependencies: ["Core", "CKernels"]),
         // Pure-Swift terminal UI toolkit: cell buffer, layout, widgets, themes, backends.
-        // Only its ncurses backend imports CNcurses.
-        .target(name: "TUI", dependencies: ["CNcurses"]),
+        // Only its ncurses backend imports CNcurses (and CSystem, to register the terminal
+        // with the fatal-signal handler).
+        .target(name: "TUI", dependencies: ["CNcurses", "CSystem"]),
         // The executable: CLI commands (and, later, the terminal UI).
         .executableTarget(
             name: "VecTUI",

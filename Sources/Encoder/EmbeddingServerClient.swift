@@ -98,10 +98,10 @@ public final class EmbeddingServerClient: TextEmbedder, Sendable {
                 }
                 session.invalidateAndCancel()
                 if failure.status == 404, let first = firstNotFound {
-                    throw EmbeddingError("\(first.description); \(candidate.path) also answered 404 (give the endpoint's full URL)")
+                    throw EmbeddingError.remote("\(first.description); \(candidate.path) also answered 404 (give the endpoint's full URL)")
                 }
                 if failure.status == 404 {
-                    throw EmbeddingError("\(failure.error.description) (no such endpoint: check the URL's path)")
+                    throw EmbeddingError.remote("\(failure.error.description) (no such endpoint: check the URL's path)")
                 }
                 throw failure.error
             } catch {
@@ -110,7 +110,7 @@ public final class EmbeddingServerClient: TextEmbedder, Sendable {
             }
             guard !vector.isEmpty else {
                 session.invalidateAndCancel()
-                throw EmbeddingError("embedding server at \(probe.server) returned an empty embedding (model \(model))")
+                throw EmbeddingError.remote("embedding server at \(probe.server) returned an empty embedding (model \(model))")
             }
             var squares: Double = 0
             for value in vector { squares += Double(value) * Double(value) }
@@ -197,7 +197,7 @@ public final class EmbeddingServerClient: TextEmbedder, Sendable {
             let vectors = try request(Array(texts[start..<end]))
             for vector in vectors {
                 guard vector.count == dimension else {
-                    throw EmbeddingError("embedding server at \(server) returned a vector of \(vector.count) floats for texts \(start + 1)–\(end), after \(dimension) earlier (model \(model))")
+                    throw EmbeddingError.remote("embedding server at \(server) returned a vector of \(vector.count) floats for texts \(start + 1)–\(end), after \(dimension) earlier (model \(model))")
                 }
                 out.append(contentsOf: vector)
             }
@@ -229,7 +229,7 @@ public final class EmbeddingServerClient: TextEmbedder, Sendable {
         let (data, response) = try send(request)
         let path = endpoint.path
         guard let http = response as? HTTPURLResponse else {
-            throw EmbeddingError("embedding server at \(server) sent no HTTP response to POST \(path)")
+            throw EmbeddingError.remote("embedding server at \(server) sent no HTTP response to POST \(path)")
         }
         guard (200..<300).contains(http.statusCode) else {
             var line = "embedding server at \(server) answered HTTP \(http.statusCode) to POST \(path)"
@@ -237,7 +237,7 @@ public final class EmbeddingServerClient: TextEmbedder, Sendable {
             if http.statusCode == 401 || http.statusCode == 403 {
                 line += apiKey == nil ? " (no API key was sent: set \(Self.apiKeyVariable))" : " (check \(Self.apiKeyVariable))"
             }
-            throw HTTPFailure(status: http.statusCode, error: EmbeddingError(line))
+            throw HTTPFailure(status: http.statusCode, error: EmbeddingError.remote(line))
         }
         return try parse(data, expected: texts.count)
     }
@@ -264,25 +264,25 @@ public final class EmbeddingServerClient: TextEmbedder, Sendable {
     }
 
     private func timedOut() -> EmbeddingError {
-        EmbeddingError("embedding server at \(server) did not answer within \(Self.seconds(timeout)) (timed out)")
+        EmbeddingError.remote("embedding server at \(server) did not answer within \(Self.seconds(timeout)) (timed out)")
     }
 
     private func transportError(_ error: Error) -> EmbeddingError {
         let code = (error as? URLError)?.code ?? URLError.Code(rawValue: (error as NSError).code)
         switch code {
         case .cannotConnectToHost:
-            return EmbeddingError("cannot connect to the embedding server at \(server): connection refused (is it running?)")
+            return EmbeddingError.remote("cannot connect to the embedding server at \(server): connection refused (is it running?)")
         case .cannotFindHost, .dnsLookupFailed:
-            return EmbeddingError("cannot connect to the embedding server at \(server): host not found")
+            return EmbeddingError.remote("cannot connect to the embedding server at \(server): host not found")
         case .timedOut:
             return timedOut()
         case .networkConnectionLost:
-            return EmbeddingError("embedding server at \(server) closed the connection before answering")
+            return EmbeddingError.remote("embedding server at \(server) closed the connection before answering")
         case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
              .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot, .clientCertificateRejected:
-            return EmbeddingError("cannot connect to the embedding server at \(server): TLS failed (\(Self.oneLine(error.localizedDescription)))")
+            return EmbeddingError.remote("cannot connect to the embedding server at \(server): TLS failed (\(Self.oneLine(error.localizedDescription)))")
         default:
-            return EmbeddingError("cannot reach the embedding server at \(server): \(Self.oneLine(error.localizedDescription))")
+            return EmbeddingError.remote("cannot reach the embedding server at \(server): \(Self.oneLine(error.localizedDescription))")
         }
     }
 
@@ -291,14 +291,14 @@ public final class EmbeddingServerClient: TextEmbedder, Sendable {
     /// The embeddings in `data`, ordered by `index` when the items carry one.
     private func parse(_ data: Data, expected: Int) throws -> [[Float]] {
         let notList = { (why: String) in
-            EmbeddingError("embedding server at \(self.server) sent a response that is not an embeddings list (\(why)): \(Self.excerpt(data))")
+            EmbeddingError.remote("embedding server at \(self.server) sent a response that is not an embeddings list (\(why)): \(Self.excerpt(data))")
         }
         guard let json = try? JSONSerialization.jsonObject(with: data) else { throw notList("not JSON") }
         guard let object = json as? [String: Any], let items = object["data"] as? [Any] else {
             throw notList("no \"data\" list")
         }
         guard items.count == expected else {
-            throw EmbeddingError("embedding server at \(server) returned \(items.count) embedding\(items.count == 1 ? "" : "s") for \(expected) text\(expected == 1 ? "" : "s") (model \(model))")
+            throw EmbeddingError.remote("embedding server at \(server) returned \(items.count) embedding\(items.count == 1 ? "" : "s") for \(expected) text\(expected == 1 ? "" : "s") (model \(model))")
         }
         var vectors = [[Float]?](repeating: nil, count: expected)
         for (position, raw) in items.enumerated() {
@@ -341,7 +341,7 @@ public final class EmbeddingServerClient: TextEmbedder, Sendable {
             throw notList("data[\(position)].embedding is not a list of numbers")
         }
         if let bad = floats.firstIndex(where: { !$0.isFinite }) {
-            throw EmbeddingError("embedding server at \(server) returned a number that is not a finite 32-bit float (data[\(position)].embedding[\(bad)] = \(floats[bad]), model \(model))")
+            throw EmbeddingError.remote("embedding server at \(server) returned a number that is not a finite 32-bit float (data[\(position)].embedding[\(bad)] = \(floats[bad]), model \(model))")
         }
         return floats
     }

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// Turns text into vectors: the built-in sentence encoder (`SentenceEncoder`) or an
@@ -33,9 +34,17 @@ extension TextEmbedder {
 }
 
 /// Why text could not be embedded. Every case names the file, tensor, field or host at fault.
-public struct EmbeddingError: Error, CustomStringConvertible, Equatable {
+/// A model folder or text at fault is `.input`; an embedding server that cannot be reached or
+/// answers wrongly is `.remote`.
+public struct EmbeddingError: VecTUIError, Equatable {
     public let description: String
-    public init(_ description: String) { self.description = description }
+    public let domain: ErrorDomain
+    public init(_ description: String, domain: ErrorDomain = .input) {
+        self.description = description
+        self.domain = domain
+    }
+    /// An embedding server's failure (unreachable, timed out, an error status, a wrong answer).
+    public static func remote(_ description: String) -> EmbeddingError { EmbeddingError(description, domain: .remote) }
     /// The caller's progress callback asked to stop.
-    public static let cancelled = EmbeddingError("embedding cancelled")
+    public static let cancelled = EmbeddingError("embedding cancelled", domain: .interrupted)
 }

@@ -643,3 +643,37 @@ def test_index_rewritten_in_place_while_explored(vectui_bin, env, work, panes, k
     similar_row_ids(pane)
     pane.keys("q")
     assert_exited_cleanly(pane.wait_exit())
+
+
+def test_index_rewritten_without_a_lease_while_explored(vectui_bin, env, work, panes):
+    """When the kernel grants no lease (the file was already open for writing elsewhere), the
+    explorer cannot copy the index in time: it still runs, refuses to show neighbours read
+    from changed bytes, says why, and :reload opens the new file."""
+    n = 50_000
+    path = work / "rewritten-nolease.index"
+    faiss.write_index(build_index("flat", n, 3), str(path))
+    writer = open(path, "r+b")
+    try:
+        pane = panes([vectui_bin, "open", str(path)], env, width=160, height=45)
+        pane.wait_for(f"{n:,} of {n:,}")
+        pane.keys("Enter")
+        similar_row_ids(pane)
+        replacement = path.with_name("replacement.index")
+        faiss.write_index(build_index("flat", n // 2, 4), str(replacement))
+        writer.truncate(0)
+        writer.write(replacement.read_bytes())
+        writer.flush()
+        pane.keys("Down", "Enter")
+        screen = pane.wait_for("changed on disk (truncated) while vectui was reading it")
+        assert "state  changed on disk (truncated); :reload" in screen, screen
+        assert "[exit" not in pane.screen(history=True)
+    finally:
+        writer.close()
+    pane.keys(":")
+    pane.type("reload")
+    pane.keys("Enter")
+    pane.wait_for(f"Reloaded {path}: {n // 2:,} vectors (was {n:,})")
+    pane.keys("Enter")
+    similar_row_ids(pane)
+    pane.keys("q")
+    assert_exited_cleanly(pane.wait_exit())

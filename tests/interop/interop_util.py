@@ -98,8 +98,9 @@ class Vectui:
 
 
 def check_error_line(proc, path, *, kind: str = "format", max_offset: int | None = None,
-                     offset: int | None = None) -> str:
-    """Asserts vectui's failure convention: exit code 2 (not a signal), nothing on stdout,
+                     offset: int | None = None, code: int = 2) -> str:
+    """Asserts vectui's failure convention: exit code `code` (2, a bad file or value, unless
+    told; README "Exit codes"; never a signal), nothing on stdout,
     exactly one line on stderr, starting 'vectui: error: ', naming `path`.
 
     kind = "format": the line is 'PATH: at byte N: expected ..., found ...';
@@ -110,7 +111,7 @@ def check_error_line(proc, path, *, kind: str = "format", max_offset: int | None
     """
     rc = proc.returncode
     err = proc.stderr
-    assert rc == 2, f"expected exit code 2, got {rc}{' (killed by signal %d)' % -rc if rc < 0 else ''}; stderr={err!r}"
+    assert rc == code, f"expected exit code {code}, got {rc}{' (killed by signal %d)' % -rc if rc < 0 else ''}; stderr={err!r}"
     assert proc.stdout == "", f"nothing expected on stdout, got {proc.stdout[:300]!r}"
     assert err.endswith("\n") and err.count("\n") == 1, f"expected exactly one stderr line, got {err!r}"
     line = err[:-1]

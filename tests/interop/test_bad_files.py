@@ -304,7 +304,7 @@ def test_missing_files_and_bad_k(vectui, tmp_path, small_index):
                      tmp_path / "nope.npy", kind="any")
     check_error_line(vectui.run("info", tmp_path), tmp_path, kind="any")  # a directory
     proc = vectui.run("search", small_index, "--queries", queries, "-k", 0)
-    assert proc.returncode == 2 and proc.stdout == "" and proc.stderr.count("\n") == 1
+    assert proc.returncode == 64 and proc.stdout == "" and proc.stderr.count("\n") == 1  # a usage error
 
 
 def test_build_rejects_mismatched_ids(vectui, tmp_path):

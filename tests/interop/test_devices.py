@@ -143,12 +143,12 @@ def test_devices_inventory(vectui):
 def test_too_big_is_refused_with_numbers_and_options(vectui, data):
     path, queries, _, _ = data[("ip", 128)]
     proc = run(vectui, "search", path, "--queries", queries, "--device", "cl0", "--device-memory", "cl0=4MiB")
-    assert proc.returncode == 2
+    assert proc.returncode == 3  # a device error
     line = proc.stderr.strip()
     assert "cannot place IndexIDMap2 6000 × 128 as fp32 on cl0" in line, line
     assert "may use 4.0 MiB" in line and "fp16 on cl0 (peak" in line, line
     unknown = run(vectui, "search", path, "--queries", queries, "--device", "gpu9")
-    assert unknown.returncode == 2 and "no device named 'gpu9'" in unknown.stderr
+    assert unknown.returncode == 3 and "no device named 'gpu9'" in unknown.stderr
 
 
 def _cpu_simd_level():

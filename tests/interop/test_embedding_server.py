@@ -241,7 +241,7 @@ def test_wrong_model_name_shows_the_servers_message(vectui, server):
     proc = run(vectui, "embed", "--embed-url", server.url, "--embed-model", "no-such-model",
                "--text", "hello", key=server.key)
     host = server.url.removeprefix("http://")
-    line = check_error_line(proc, host, kind="any")
+    line = check_error_line(proc, host, kind="any", code=4)  # the server refused
     assert "HTTP 400" in line, line
     # infinity's own words: the missing name and the names it serves.
     assert "no-such-model" in line and MODEL in line and OTHER_MODEL in line, line
@@ -250,7 +250,7 @@ def test_wrong_model_name_shows_the_servers_message(vectui, server):
 @pytest.mark.parametrize("key", ["wrong-key", None])
 def test_api_key_is_sent_and_a_refusal_shown(vectui, server, key):
     proc = run(vectui, "embed", "--embed-url", server.url, "--embed-model", MODEL, "--text", "hello", key=key)
-    line = check_error_line(proc, server.url.removeprefix("http://"), kind="any")
+    line = check_error_line(proc, server.url.removeprefix("http://"), kind="any", code=4)
     assert "HTTP 401" in line and "Unauthorized" in line, line
     hint = "check VECTUI_EMBED_API_KEY" if key else "no API key was sent: set VECTUI_EMBED_API_KEY"
     assert hint in line, line
@@ -260,7 +260,7 @@ def test_closed_port_is_refused(vectui, server):
     port = free_port()
     proc = run(vectui, "embed", "--embed-url", f"http://127.0.0.1:{port}/v1", "--embed-model", MODEL,
                "--text", "hello", key=server.key, timeout=60)
-    line = check_error_line(proc, f"127.0.0.1:{port}", kind="any")
+    line = check_error_line(proc, f"127.0.0.1:{port}", kind="any", code=4)
     assert "refused" in line, line
 
 
@@ -292,5 +292,5 @@ def test_batch_size_and_timeout_options(vectui, server, tmp_path):
     line = check_error_line(proc, "", kind="any")
     assert "timeout" in line and "positive" in line, line
     proc = run(vectui, "embed", "--model", model_folder(), "--embed-batch", 8, "--text", "hello", key=None)
-    line = check_error_line(proc, "", kind="any")
+    line = check_error_line(proc, "", kind="any", code=64)  # a usage error
     assert "--embed-url" in line, line

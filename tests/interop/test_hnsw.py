@@ -259,14 +259,14 @@ def test_options_that_do_not_apply_are_refused(vectui, float_cases, work_dir):
     f.add(float_cases["xb"][:10])
     faiss.write_index(f, str(flat))
     proc = vectui.run("search", flat, "--queries", queries, "--ef-search", 32)
-    line = check_error_line(proc, "--ef-search", kind="any")
+    line = check_error_line(proc, "--ef-search", kind="any", code=64)  # a usage error
     assert "HNSW" in line
     proc = vectui.run("search", path, "--queries", queries, "--ef-search", 0)
-    check_error_line(proc, "--ef-search", kind="any")
+    check_error_line(proc, "--ef-search", kind="any", code=64)
     proc = vectui.run("bench", path, "--queries", queries, "--ef-search", 12, "--runs", 1, "--single-queries", 2, "--json")
     assert proc.returncode == 0, proc.stderr
     proc = vectui.run("search", path, "--queries", queries, "--device", "cl0")
-    line = check_error_line(proc, "IndexHNSWFlat", kind="any")
+    line = check_error_line(proc, "IndexHNSWFlat", kind="any", code=3)  # a device error
     assert "cannot be placed" in line
 
 

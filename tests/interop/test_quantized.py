@@ -473,7 +473,7 @@ def test_nprobe_is_refused_where_it_does_not_apply(vectui, data, faiss_files, fl
     for args in (("search", sq_path, "--queries", folder / "xq.npy", "--nprobe", 4),
                  ("bench", flat_sources["l2"], "--queries", folder / "xq.npy", "--nprobe", 4),
                  ("search", faiss_files("IVF32,Flat", "l2")[1], "--queries", folder / "xq.npy", "--nprobe", 0)):
-        line = check_error_line(vectui.run(*args), args[1], kind="any")
+        line = check_error_line(vectui.run(*args), args[1], kind="any", code=64)  # a usage error
         assert "--nprobe" in line
     bench = vectui.json("bench", faiss_files("IVF32,PQ8", "l2")[1], "--queries", folder / "xq.npy", "--nprobe", 4,
                         "--runs", 1, "--single-queries", 5, "--json")

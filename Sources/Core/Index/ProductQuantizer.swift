@@ -23,10 +23,11 @@ public final class ProductQuantizer {
     private let preparedStride: Int
 
     /// Whether `m` and `nbits` are valid for dimension `d` (FAISS: d % M == 0, 1 ≤ nbits ≤ 24).
-    public static func validate(dimension d: Int, m: Int, nbits: Int) -> String? {
-        if m < 1 { return "M must be at least 1 (got \(m))" }
-        if d % m != 0 { return "the dimension \(d) is not a multiple of M = \(m)" }
-        if nbits < 1 || nbits > 24 { return "nbits must be between 1 and 24 (got \(nbits))" }
+    /// - Returns: nil, or the error naming the parameter at fault.
+    public static func validate(dimension d: Int, m: Int, nbits: Int) -> IndexParameterError? {
+        if m < 1 { return IndexParameterError("M must be at least 1 (got \(m))") }
+        if d % m != 0 { return IndexParameterError("the dimension \(d) is not a multiple of M = \(m)") }
+        if nbits < 1 || nbits > 24 { return IndexParameterError("nbits must be between 1 and 24 (got \(nbits))") }
         return nil
     }
 

@@ -204,7 +204,11 @@ public enum OpenCLRuntime {
     /// The devices of `inventory`, in platform/device order.
     public static var devices: [OpenCLDeviceInfo] { scanned.devices }
 
-    private static let scanned = OpenCLInventory.scan()
+    private static let scanned = {
+        let inventory = OpenCLInventory.scan()
+        FatalSignals.reclaim()  // PoCL's LLVM installed its crash handlers over vectui's
+        return inventory
+    }()
     private static let opened = Locked([Int: OpenCLDevice]())
 
     /// The shared device `cl<index>`, opened (context + queue) on first use.
@@ -225,6 +229,8 @@ public enum OpenCLRuntime {
                 : "there are \(inventory.devices.count) OpenCL devices (cl0…cl\(inventory.devices.count - 1))"
             throw OpenCLError.noSuchDevice(index: index, reason: reason)
         }
-        return try OpenCLDevice(info: inventory.devices[index])
+        let device = try OpenCLDevice(info: inventory.devices[index])
+        FatalSignals.reclaim()  // the driver may install crash handlers when it opens a device
+        return device
     }
 }

@@ -6,9 +6,9 @@
 // - an atexit hook, for `exit()` from anywhere;
 // - SIGINT, SIGTERM and SIGHUP handlers that only set a flag: SIGINT is read back as Ctrl-C,
 //   SIGTERM/SIGHUP as `terminationSignal`, and the loop shuts down in order;
-// - crash signals (a Swift trap is SIGILL or SIGTRAP): the handler restores the saved termios and
-//   writes the terminal's "leave full-screen mode" sequence (both async-signal-safe), then hands
-//   the signal to whatever handled it before (the Swift runtime's backtracer, or the default).
+// - fatal signals (SIGSEGV, SIGBUS, a Swift trap, …): the saved termios and the terminal's "leave
+//   full-screen mode" bytes are registered with CSystem's process-wide fatal-signal handler
+//   (`vectui_fatal_signals.h`), which restores both before it prints its one line and exits.
 
 #if canImport(Glibc)
 import Glibc
@@ -16,6 +16,7 @@ import Glibc
 import Darwin
 #endif
 import CNcurses
+import CSystem
 import Synchronization
 
 /// Why the terminal could not be set up.
@@ -53,29 +54,10 @@ private let cursesActive = Atomic<Bool>(false)
 /// Whether the atexit hook is registered.
 private let atexitRegistered = Atomic<Bool>(false)
 
-/// What the crash handler needs to give the terminal back.
-private struct CrashRestore {
-    /// The terminal modes before start-up, and whether they were read.
-    var savedTermios = termios()
-    var haveSavedTermios = false
-    /// The bytes that leave full-screen mode and show the cursor.
-    var sequence: UnsafeMutablePointer<CChar>? = nil
-    var sequenceLength = 0
-    /// The crash handlers found before ours, indexed by signal number.
-    var previousHandlers = [sighandler_t?](repeating: nil, count: 65)
-}
-
-// nonisolated(unsafe): a signal handler can take no lock. Written only by the UI thread, while
-// starting up and shutting down; the crash handler reads the modes and the sequence only after it
-// has seen `cursesActive` true, which start-up stores (sequentially consistent) after writing them.
-nonisolated(unsafe) private var crashRestore = CrashRestore()
-
-/// The signals whose default action would leave the terminal in raw mode.
-private let crashSignals: [Int32] = [SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE]
-
 /// Leaves curses if it is active: the atexit hook.
 private func endCursesAtExit() {
     guard cursesActive.exchange(false, ordering: .sequentiallyConsistent) else { return }
+    vectui_fatal_unregister_terminal()
     curs_set(1)
     endwin()
 }
@@ -87,18 +69,6 @@ private func recordSignal(_ signal: Int32) {
     } else {
         _ = pendingTermination.compareExchange(expected: 0, desired: signal, ordering: .sequentiallyConsistent)
     }
-}
-
-/// Restores the terminal with async-signal-safe calls, then passes the crash on.
-private func restoreTerminalAndCrash(_ signalNumber: Int32) {
-    if cursesActive.exchange(false, ordering: .sequentiallyConsistent) {
-        if crashRestore.haveSavedTermios { _ = tcsetattr(STDIN_FILENO, TCSANOW, &crashRestore.savedTermios) }
-        if let sequence = crashRestore.sequence { _ = write(STDOUT_FILENO, sequence, crashRestore.sequenceLength) }
-    }
-    let handlers = crashRestore.previousHandlers
-    let previous = Int(signalNumber) < handlers.count ? handlers[Int(signalNumber)] : nil
-    signal(signalNumber, previous ?? SIG_DFL)
-    raise(signalNumber)
 }
 
 // MARK: - Backend
@@ -138,7 +108,8 @@ public final class NcursesBackend: TerminalBackend {
         guard !cursesActive.load(ordering: .sequentiallyConsistent) else { throw TerminalError.alreadyActive }
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { throw TerminalError.notATerminal }
 
-        crashRestore.haveSavedTermios = tcgetattr(STDIN_FILENO, &crashRestore.savedTermios) == 0
+        var savedTermios = termios()
+        let haveSavedTermios = tcgetattr(STDIN_FILENO, &savedTermios) == 0
         setlocale(LC_ALL, "")
         if !NcursesBackend.localeIsUTF8() {
             // Prefer UTF-8 for the terminal even when LANG is unset (as in many CI shells).
@@ -149,10 +120,6 @@ public final class NcursesBackend: TerminalBackend {
         for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
             previousSignalHandlers[signalNumber] = signal(signalNumber) { recordSignal($0) }
         }
-        for signalNumber in crashSignals {
-            let previous = signal(signalNumber) { restoreTerminalAndCrash($0) }
-            if Int(signalNumber) < crashRestore.previousHandlers.count { crashRestore.previousHandlers[Int(signalNumber)] = previous }
-        }
 
         guard let screen = newterm(nil, CNcurses_stdout(), CNcurses_stdin()) else {
             restoreSignalHandlers()
@@ -161,11 +128,14 @@ public final class NcursesBackend: TerminalBackend {
         }
         self.screen = screen
         set_term(screen)
-        window = CNcurses_stdscr()
-        captureRestoreSequence()
         cursesActive.store(true, ordering: .sequentiallyConsistent)
         if !atexitRegistered.exchange(true, ordering: .sequentiallyConsistent) {
             atexit { endCursesAtExit() }
+        }
+        window = CNcurses_stdscr()
+        if haveSavedTermios {
+            let restore = NcursesBackend.restoreSequence()
+            vectui_fatal_register_terminal(STDIN_FILENO, &savedTermios, restore, restore.count)
         }
 
         raw()
@@ -281,6 +251,7 @@ public final class NcursesBackend: TerminalBackend {
         guard let screen else { return }
         self.screen = nil
         if cursesActive.exchange(false, ordering: .sequentiallyConsistent) {
+            vectui_fatal_unregister_terminal()
             curs_set(1)
             endwin()
         }
@@ -355,9 +326,9 @@ public final class NcursesBackend: TerminalBackend {
         return pair
     }
 
-    /// Saves the terminfo strings that leave full-screen mode, for the crash handler.
-    private func captureRestoreSequence() {
-        guard crashRestore.sequence == nil else { return }
+    /// The terminfo strings that leave full-screen mode and show the cursor, for the
+    /// fatal-signal handler.
+    private static func restoreSequence() -> [CChar] {
         var bytes: [CChar] = []
         for capability in ["sgr0", "cnorm", "rmkx", "rmcup"] {
             guard let value = tigetstr(capability), Int(bitPattern: value) != -1 else { continue }
@@ -368,10 +339,7 @@ public final class NcursesBackend: TerminalBackend {
             }
         }
         bytes.append(contentsOf: Array("\r\n".utf8CString.dropLast()))
-        let storage = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count)
-        storage.initialize(from: bytes, count: bytes.count)
-        crashRestore.sequence = storage
-        crashRestore.sequenceLength = bytes.count
+        return bytes
     }
 
     private func restoreSignalHandlers() {
@@ -379,9 +347,6 @@ public final class NcursesBackend: TerminalBackend {
             signal(signalNumber, previous ?? SIG_DFL)
         }
         previousSignalHandlers.removeAll()
-        for signalNumber in crashSignals where Int(signalNumber) < crashRestore.previousHandlers.count {
-            signal(signalNumber, crashRestore.previousHandlers[Int(signalNumber)] ?? SIG_DFL)
-        }
     }
 
     /// The key for a curses key code (`KEY_*`), or nil for codes the UI does not use.

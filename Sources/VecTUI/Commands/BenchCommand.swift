@@ -18,14 +18,14 @@ struct BenchCommand: ParsableCommand {
     @OptionGroup var tuning: SearchTuningOptions
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors("benchmarking \(index)") {
             guard k >= 1, runs >= 1, singleQueries >= 1 else {
                 throw UsageError(description: "-k, --runs and --single-queries must be at least 1")
             }
             let opened = try OpenedIndex(path: index)
             let parameters = try tuning.parameters(for: opened.index, path: opened.path)
             let batch = try loadQueries(path: queries, for: opened)
-            guard batch.rows > 0 else { throw UsageError(description: "\(queries): no queries") }
+            guard batch.rows > 0 else { throw InputMismatchError(description: "\(queries): no queries") }
             let (idx, uploadSeconds) = try placement.placeTimed(opened.index)
             let vectorBytes = opened.index.count * opened.index.dimension * 4
             var transfer: [(String, JSONValue)] = []

@@ -13,7 +13,7 @@ struct BuildCommand: ParsableCommand {
     @Option(help: "Where to write the FAISS index file.") var out: String
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors("building \(out) from \(vectors)") {
             guard let metric = Metric(name: metric) else {
                 throw UsageError(description: "--metric must be ip or l2 (got '\(self.metric)')")
             }
@@ -24,7 +24,7 @@ struct BuildCommand: ParsableCommand {
             if let ids {
                 let idValues = try VectorFile.readIDs(path: ids)
                 guard idValues.count == flat.count else {
-                    throw UsageError(description: "\(ids): \(idValues.count) ids for the \(flat.count) vectors in \(vectors)")
+                    throw InputMismatchError(description: "\(ids): \(idValues.count) ids for the \(flat.count) vectors in \(vectors)")
                 }
                 index = try IDMapIndex(kind: idmap2 ? .idMap2 : .idMap, inner: flat, ids: idValues)
             } else {
@@ -49,7 +49,7 @@ struct SaveCommand: ParsableCommand {
     @OptionGroup var placement: PlacementOptions
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors("saving \(index) to \(out)") {
             let opened = try OpenedIndex(path: index)
             let placed = try placement.place(opened.index)
             let start = monotonicSeconds()

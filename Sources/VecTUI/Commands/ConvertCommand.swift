@@ -26,7 +26,7 @@ struct ConvertCommand: ParsableCommand {
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors("converting \(index)") {
             if let trainSize, trainSize < 1 { throw UsageError(description: "--train-size must be at least 1 (got \(trainSize))") }
             guard queryCount >= 0 else { throw UsageError(description: "--query-count cannot be negative") }
             let opened = try OpenedIndex(path: index)

@@ -34,7 +34,7 @@ struct DemoCommand: ParsableCommand {
     @Flag(help: .hidden) var measure = false
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors("running the demo") {
             // The model is used when it is installed (and not refused with --synthetic).
             let modelFolder = synthetic ? nil : try? ModelLocator.locate(DemoCommand.demoModel)
             let count = products ?? (modelFolder == nil ? DemoDataset.defaultProductCount : DemoCommand.encodedProductCount)

@@ -9,7 +9,7 @@ struct DevicesCommand: ParsableCommand {
     @Flag(help: "Print one JSON object {\"devices\": […]}.") var json = false
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors("listing the devices") {
             let registry = DeviceRegistry.shared
             let host = HostInfo.current()
             if json {

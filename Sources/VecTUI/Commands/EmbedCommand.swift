@@ -18,7 +18,7 @@ struct EmbedCommand: ParsableCommand {
     @Option(help: "--bench: passes over the texts for each measurement.") var rounds = 3
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors("embedding text") {
             let inputs = try readTexts(text: text, file: texts)
             let model = try embedder.load()
             if bench {
@@ -91,7 +91,7 @@ struct TokenizeCommand: ParsableCommand {
     @Flag(help: "Print one JSON object {\"ids\": [[…]]}.") var json = false
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors("tokenizing text") {
             let inputs = try readTexts(text: text, file: texts)
             let folder = try ModelFolder(path: ModelLocator.locate(model))
             let ids = inputs.map { folder.tokenizer.encode($0) }

@@ -44,20 +44,20 @@ struct EmbedderOptions: ParsableArguments {
 func readTexts(text: String?, file: String?) throws -> [String] {
     switch (text, file) {
     case let (text?, nil):
-        guard !text.allSatisfy(\.isWhitespace) else { throw UsageError(description: "--text is empty: nothing to embed") }
+        guard !text.allSatisfy(\.isWhitespace) else { throw InputMismatchError(description: "--text is empty: nothing to embed") }
         return [text]
     case let (nil, file?):
         let contents: String
         do {
             contents = try String(contentsOfFile: file, encoding: .utf8)
         } catch {
-            throw UsageError(description: "\(file): cannot be read as UTF-8 text")
+            throw InputMismatchError(description: "\(file): cannot be read as UTF-8 text")
         }
         var lines = contents.split(separator: "\n", omittingEmptySubsequences: false).map { String($0.hasSuffix("\r") ? $0.dropLast() : $0) }
         if lines.last == "" { lines.removeLast() }
-        guard !lines.isEmpty else { throw UsageError(description: "\(file): no texts (one a line)") }
+        guard !lines.isEmpty else { throw InputMismatchError(description: "\(file): no texts (one a line)") }
         if let empty = lines.firstIndex(where: { $0.allSatisfy(\.isWhitespace) }) {
-            throw UsageError(description: "\(file): line \(empty + 1) is empty (one text a line; nothing to embed there)")
+            throw InputMismatchError(description: "\(file): line \(empty + 1) is empty (one text a line; nothing to embed there)")
         }
         return lines
     case (nil, nil):
@@ -71,7 +71,7 @@ func readTexts(text: String?, file: String?) throws -> [String] {
 /// numbers); for an inner-product index, a warning when the vectors are not unit length.
 func checkEmbedder(_ embedder: any TextEmbedder, fits index: any VectorIndex, path: String) throws -> String? {
     guard embedder.dimension == index.dimension else {
-        throw UsageError(description: "\(embedder.name) makes \(embedder.dimension)-dimensional vectors, but \(path) has dimension \(index.dimension)")
+        throw InputMismatchError(description: "\(embedder.name) makes \(embedder.dimension)-dimensional vectors, but \(path) has dimension \(index.dimension)")
     }
     if index.metric == .innerProduct && !embedder.normalizes {
         return "warning: \(embedder.name) does not normalise its vectors, and \(path) ranks by inner product: scores mix length and direction"

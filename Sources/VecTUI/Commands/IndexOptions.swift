@@ -27,7 +27,7 @@ struct OpenedIndex {
 func loadQueries(path: String, for opened: OpenedIndex) throws -> VectorMatrix {
     let queries = try VectorFile.readMatrix(path: path)
     guard queries.dimension == opened.index.dimension else {
-        throw UsageError(description: "\(path): the queries have dimension \(queries.dimension), but \(opened.path) has dimension \(opened.index.dimension)")
+        throw InputMismatchError(description: "\(path): the queries have dimension \(queries.dimension), but \(opened.path) has dimension \(opened.index.dimension)")
     }
     return queries
 }

@@ -10,7 +10,7 @@ struct InfoCommand: ParsableCommand {
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors("reading \(index)") {
             let opened = try OpenedIndex(path: index)
             let idx = opened.index
             let memory = idx.memoryUsage

@@ -22,7 +22,7 @@ struct OpenCommand: ParsableCommand {
     @Flag(help: .hidden) var measure = false
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors("exploring \(index)") {
             try ExplorerLauncher.run(ExplorerOptions(indexPath: index, catalogPath: meta, idField: idField,
                                                      titleField: titleField, theme: theme, k: k, measure: measure,
                                                      nprobe: tuning.nprobe, efSearch: tuning.efSearch,

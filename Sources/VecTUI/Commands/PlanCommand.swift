@@ -23,7 +23,7 @@ struct PlanCommand: ParsableCommand {
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors("planning \(index)") {
             let opened = try OpenedIndex(path: index)
             guard ((opened.index as? IDMapIndex)?.inner ?? opened.index) is FlatRows else {
                 throw DeviceError.notMovable(className: opened.index.faissClassName)

@@ -19,7 +19,7 @@ struct SearchCommand: ParsableCommand {
     @OptionGroup var tuning: SearchTuningOptions
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors("searching \(index)") {
             guard k >= 1 else { throw UsageError(description: "-k must be at least 1 (got \(k))") }
             let opened = try OpenedIndex(path: index)
             let parameters = try tuning.parameters(for: opened.index, path: opened.path)

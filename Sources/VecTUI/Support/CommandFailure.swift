@@ -1,16 +1,17 @@
 import ArgumentParser
 import Core
 import Foundation
+import TUI
 
-/// Exit code for any failure caused by the files or values a user gave (bad file, mismatch).
-let inputErrorExitCode: Int32 = 2
-
-/// Runs a command body; any error becomes one line on stderr and exit code 2. A mapped file
-/// that another process changed during the command is reported instead of whatever followed.
-func reportingErrors(_ body: () throws -> Void) throws {
+/// Runs a command body as the job `what` ("searching /x/index.faiss", named by the line a
+/// fatal signal prints); an error becomes one line on stderr and the exit code of its
+/// `ErrorDomain` (2 input, 3 device, 4 remote, 130 interrupted, 64 usage, 1 unexpected). A
+/// mapped file that another process changed during the command is reported instead of
+/// whatever followed.
+func reportingErrors(_ what: String, _ body: () throws -> Void) throws {
     do {
         do {
-            try body()
+            try FatalSignals.during(what, body)
         } catch {
             try MappedFile.checkAllUnchanged()
             throw error
@@ -20,13 +21,32 @@ func reportingErrors(_ body: () throws -> Void) throws {
         throw exit
     } catch {
         FileHandle.standardError.write(Data("vectui: error: \(error)\n".utf8))
-        throw ExitCode(inputErrorExitCode)
+        throw ExitCode(ErrorDomain.of(error).exitCode)
     }
 }
 
-/// A user-level mistake that no lower layer reports (for example, a missing option value).
-struct UsageError: Error, CustomStringConvertible {
+/// A mistake on the command line that ArgumentParser cannot see (options that exclude each
+/// other, a value out of range): exit 64, as ArgumentParser's own usage errors.
+struct UsageError: VecTUIError {
     let description: String
+    var domain: ErrorDomain { .usage }
+}
+
+/// A file or text given on the command line does not suit the command (no queries, ids that
+/// do not match the vectors, an empty text, a text model of another dimension): exit 2.
+struct InputMismatchError: VecTUIError, Equatable {
+    let description: String
+    var domain: ErrorDomain { .input }
+}
+
+extension TerminalError: VecTUIError {
+    /// Input: the explorer was started without a terminal it can use.
+    public var domain: ErrorDomain { .input }
+}
+
+extension ThemeError: VecTUIError {
+    /// Input: a theme name or file the user gave.
+    public var domain: ErrorDomain { .input }
 }
 
 /// Writes a line to stderr (progress and timings, which must not mix with --json output).

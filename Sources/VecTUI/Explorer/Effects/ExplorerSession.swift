@@ -176,6 +176,8 @@ final class ExplorerSession: @unchecked Sendable {
         lock.unlock()
         filterQueue.async { [self] in
             guard isLatestFilter(tag) else { return }  // a newer keystroke is already queued
+            let job = FatalSignals.enter("filtering the products of \(path)")
+            defer { FatalSignals.leave(job) }
             do {
                 let start = monotonicSeconds()
                 let matches = try catalog.filter.search(query, isCancelled: { [self] in !self.isLatestFilter(tag) })
@@ -197,6 +199,8 @@ final class ExplorerSession: @unchecked Sendable {
         latestSearchTag = tag
         lock.unlock()
         searchQueue.async { [self] in
+            let job = FatalSignals.enter("searching \(path) for the neighbours of id \(id)")
+            defer { FatalSignals.leave(job) }
             searchLatest(tag: tag) { index, parameters in
                 do {
                     let (neighbours, milliseconds) = try ExplorerSession.neighbours(of: id, k: k, in: index,
@@ -249,6 +253,8 @@ final class ExplorerSession: @unchecked Sendable {
                 queue.post(.askFailed(tag: tag, message: "no text model is loaded"))
                 return
             }
+            let job = FatalSignals.enter("embedding a question with \(embedder.name)")
+            defer { FatalSignals.leave(job) }
             let start = monotonicSeconds()
             let vector: [Float]
             do {
@@ -259,6 +265,8 @@ final class ExplorerSession: @unchecked Sendable {
             }
             let embedMilliseconds = (monotonicSeconds() - start) * 1000
             searchQueue.async { [self] in
+                let job = FatalSignals.enter("searching \(path) for a question's neighbours")
+                defer { FatalSignals.leave(job) }
                 searchLatest(tag: tag) { index, parameters in
                     do {
                         let (neighbours, milliseconds) = try ExplorerSession.neighbours(of: vector, k: k, in: index,
@@ -284,6 +292,8 @@ final class ExplorerSession: @unchecked Sendable {
         lock.unlock()
         modelQueue.async { [self] in
             defer { endJob(job) }
+            let context = FatalSignals.enter("loading the text model \(choice.label)")
+            defer { FatalSignals.leave(context) }
             let report = progressReporter(job: job)
             do {
                 guard report(0, 100, "loading the model") else { throw EmbeddingError.cancelled }
@@ -319,6 +329,8 @@ final class ExplorerSession: @unchecked Sendable {
         startJob(job)
         jobQueue.async { [self] in
             defer { endJob(job) }
+            let context = FatalSignals.enter("moving \(self.path) to \(request.devices.joined(separator: ","))")
+            defer { FatalSignals.leave(context) }
             let source = self.index
             do {
                 let devices = try registry.resolve(request.devices.joined(separator: ","))
@@ -349,6 +361,8 @@ final class ExplorerSession: @unchecked Sendable {
         startJob(job)
         jobQueue.async { [self] in
             defer { endJob(job) }
+            let context = FatalSignals.enter("saving \(self.path) to \(path)")
+            defer { FatalSignals.leave(context) }
             let index = self.index
             let onDevice = !ExplorerSession.isOnHost(index)
             if onDevice { deviceLock.lock() }
@@ -372,6 +386,8 @@ final class ExplorerSession: @unchecked Sendable {
         startJob(job)
         jobQueue.async { [self] in
             defer { endJob(job) }
+            let context = FatalSignals.enter("converting \(self.path) to \(factory)")
+            defer { FatalSignals.leave(context) }
             let source = self.index
             let onDevice = !ExplorerSession.isOnHost(source)
             if onDevice { deviceLock.lock() }
@@ -458,6 +474,8 @@ final class ExplorerSession: @unchecked Sendable {
         startJob(job)
         jobQueue.async { [self] in
             defer { endJob(job) }
+            let context = FatalSignals.enter("reloading \(self.path)")
+            defer { FatalSignals.leave(context) }
             guard let reopen else {
                 queue.post(.jobFailed(job: job, message: "this session was not opened from a file"))
                 return

@@ -32,7 +32,7 @@ extension ExplorerUpdate {
             prompt.field = prompt.field == .factory ? .path : .factory
         case .enter:
             if let problem = convertProblem(prompt, model: model) {
-                model.message = .error(problem)
+                model.message = .error(problem.description)
                 return []
             }
             let path = prompt.path.text.trimmingCharacters(in: .whitespaces)
@@ -57,21 +57,41 @@ extension ExplorerUpdate {
         return []
     }
 
+    /// Why the convert dialog cannot start as filled in.
+    enum ConvertProblem: Error, Equatable, CustomStringConvertible {
+        /// The factory string cannot be predicted (or built).
+        case prediction(ConvertPrompt.PromptProblem)
+        /// No output path was typed.
+        case noPath
+        /// The output path is the open index's own file.
+        case overwritesOpenIndex(path: String)
+        /// The job's predicted peak is more than the host's free memory.
+        case notEnoughHostMemory(peakBytes: Int, freeBytes: Int)
+
+        var description: String {
+            switch self {
+            case let .prediction(problem): return problem.description
+            case .noPath: return "Type the path of the file to write."
+            case let .overwritesOpenIndex(path): return "\(path) is the open index's own file; write the conversion to another path."
+            case let .notEnoughHostMemory(peak, free):
+                return "Not enough host RAM: the conversion needs about \(ByteSize.format(peak)) at peak, "
+                    + "\(ByteSize.format(free)) is free."
+            }
+        }
+    }
+
     /// Why the dialog cannot start as filled in, or nil.
-    static func convertProblem(_ prompt: ConvertPrompt, model: ExplorerModel) -> String? {
+    static func convertProblem(_ prompt: ConvertPrompt, model: ExplorerModel) -> ConvertProblem? {
         let prediction: IndexConversion.Prediction
         switch prompt.prediction {
-        case let .failure(problem): return problem.description
+        case let .failure(problem): return .prediction(problem)
         case let .success(value): prediction = value
         }
         let path = prompt.path.text.trimmingCharacters(in: .whitespaces)
-        guard !path.isEmpty else { return "Type the path of the file to write." }
-        if standardized(path) == standardized(model.index.path) {
-            return "\(path) is the open index's own file; write the conversion to another path."
-        }
+        guard !path.isEmpty else { return .noPath }
+        if standardized(path) == standardized(model.index.path) { return .overwritesOpenIndex(path: path) }
         if let host = model.devices.first(where: { $0.device.isHost }), prediction.peakBytes > host.freeBytes {
-            return "Not enough host RAM: the conversion needs about \(ByteSize.format(prediction.peakBytes)) at peak, "
-                + "\(ByteSize.format(host.freeBytes)) is free."
+            return .notEnoughHostMemory(peakBytes: prediction.peakBytes, freeBytes: host.freeBytes)
         }
         return nil
     }

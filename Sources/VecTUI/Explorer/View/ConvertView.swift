@@ -55,7 +55,7 @@ struct ConvertView {
             let cacheText = caches > 0 ? ", + \(ByteSize.format(caches)) caches" : ""
             put([Span("  job peak ≈ \(ByteSize.format(prediction.peakBytes)) (+ sample or add chunk\(cacheText))", role: Role.dim)])
             if let problem = ExplorerUpdate.convertProblem(prompt, model: model) {
-                put([Span(problem, role: Role.error)])
+                put([Span(problem.description, role: Role.error)])
             } else if let host = model.devices.first(where: { $0.device.isHost }) {
                 put([Span("Fits: host RAM has \(ByteSize.format(host.freeBytes)) free.", role: Role.success)])
             }
