@@ -10,7 +10,7 @@ import Darwin
 ///
 /// Neighbour ids read from a file stay in the file's mapping (they start at an odd byte
 /// offset, so they are read with unaligned loads); the first change copies them to owned memory.
-final class HNSWGraph: @unchecked Sendable {
+final class HNSWGraph {
     /// Probability of a new node's top layer being 0, 1, 2, … (FAISS `assign_probas`).
     var assignProbas: [Double]
     /// Cumulative neighbour slots per layer: [0, 2M, 3M, …] (FAISS `cum_nneighbor_per_level`).

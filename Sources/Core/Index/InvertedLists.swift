@@ -3,7 +3,7 @@
 /// `ilar` payload is codes then ids per list, exactly this layout); a list is copied into owned
 /// memory the first time something is appended to it. Ids in a mapping may be unaligned, so
 /// they are always read with unaligned loads.
-public final class InvertedLists: @unchecked Sendable {
+public final class InvertedLists {
     /// Number of lists.
     public let nlist: Int
     /// Bytes per code.
