@@ -33,7 +33,7 @@ final class ConcurrentSearchTests: XCTestCase {
         let alone = try probes.map { try index.search(queries, k: 5, parameters: SearchParameters(nprobe: $0)) }
         assertMatchesReference(alone[2], referenceSearch(data, queries, k: 5, metric: .l2), tolerance: 1e-4)
         XCTAssertNotEqual(alone[0], alone[2])
-        nonisolated(unsafe) let shared = index
+        nonisolated(unsafe) let shared = index  // only searched below (indexes are not Sendable)
         let results = try Parallel.map(12) { i in
             try shared.search(queries, k: 5, parameters: SearchParameters(nprobe: probes[i % probes.count]))
         }
@@ -47,7 +47,7 @@ final class ConcurrentSearchTests: XCTestCase {
         let ids = (0..<500).map { Int64($0) * 7 + 3 }
         let index = try IDMapIndex(kind: .idMap2, inner: FlatIndex(dimension: 4, metric: .innerProduct), ids: [])
         try index.add(data, ids: ids)
-        nonisolated(unsafe) let shared = index
+        nonisolated(unsafe) let shared = index  // only searched and looked up below
         let rows = try Parallel.map(64) { i -> [Float] in
             if i % 4 == 0 { _ = try shared.search(data.rows(i..<(i + 1)), k: 3) }
             return try shared.reconstruct(id: ids[i * 7])
@@ -62,7 +62,7 @@ final class ConcurrentSearchTests: XCTestCase {
         let queries = randomMatrix(rows: 300, dimension: 32, seed: 77)
         let index = FlatIndex(dimension: 32, metric: .l2)
         try index.add(data, ids: nil)
-        nonisolated(unsafe) let shared = index
+        nonisolated(unsafe) let shared = index  // only searched below
         let results = try Parallel.map(4) { _ in try shared.search(queries, k: 4) }
         let reference = referenceSearch(data, queries, k: 4, metric: .l2)
         for result in results { assertMatchesReference(result, reference, tolerance: 1e-3) }

@@ -2,7 +2,7 @@
 /// `VectorStorage`: owned and growable, or borrowed from a memory-mapped file (a FAISS file's
 /// code or vector block), copied into owned memory only when appended to. The ledger sees the
 /// owned capacity, or the mapped bytes.
-public final class CodeStorage: @unchecked Sendable {
+public final class CodeStorage {
     /// Bytes per code.
     public let codeSize: Int
     /// Number of codes.

@@ -111,7 +111,7 @@ struct HNSWReverseEdge {
 /// efConstruction, heuristic selection); phase B merges the reverse links into each target,
 /// re-selecting in a fixed order (distance, then id) with FAISS's 20 % pruning headroom.
 /// Both phases run on every core without locks: each node's slots are written by one thread.
-final class HNSWBuilder<S: HNSWSpace>: @unchecked Sendable {
+final class HNSWBuilder<S: HNSWSpace> {
     let graph: HNSWGraph
     let rows: HNSWRows
     let efConstruction: Int

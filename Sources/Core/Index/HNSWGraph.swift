@@ -10,7 +10,7 @@ import Darwin
 ///
 /// Neighbour ids are always owned (a file's are copied out and validated when read): search
 /// follows them without bounds checks, so no other process may change them under it.
-final class HNSWGraph: @unchecked Sendable {
+final class HNSWGraph {
     /// Probability of a new node's top layer being 0, 1, 2, … (FAISS `assign_probas`).
     var assignProbas: [Double]
     /// Cumulative neighbour slots per layer: [0, 2M, 3M, …] (FAISS `cum_nneighbor_per_level`).

@@ -4,7 +4,7 @@
 /// owned memory, so another process rewriting the file cannot change what search returns or
 /// trusts. A list is copied into owned memory the first time something is appended to it. Ids
 /// are read with unaligned loads (owned ids are aligned, but the accessors do not assume it).
-public final class InvertedLists: @unchecked Sendable {
+public final class InvertedLists {
     /// Number of lists.
     public let nlist: Int
     /// Bytes per code.

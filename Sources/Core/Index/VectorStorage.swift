@@ -4,7 +4,7 @@
 ///
 /// Mapped data can sit at any byte offset (FAISS flat data starts at byte 45), so readers
 /// use unaligned loads; `isFloatAligned` tells BLAS callers whether they may pass it directly.
-public final class VectorStorage: @unchecked Sendable {
+public final class VectorStorage {
     public let dimension: Int
     /// The rows as records of `dimension × 4` bytes: owned and growable, or mapped.
     private let records: CodeStorage
