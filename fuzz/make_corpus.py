@@ -212,7 +212,7 @@ def encoder_files():
             offset += size
         put(model, safetensors(small, bytes(offset)))
     dictionary("safetensors", ['"dtype"', '"shape"', '"data_offsets"', '"__metadata__"', '"F32"', '"F16"', '"BF16"',
-                               '"I64"', "[", "]", "{", "}", ",", ":"])
+                               '"I64"', "[", "]", "{", "}", ",", ":", "-1", "0", "2147483648", "18446744073709551615"])
 
     put = target("vocabulary")
     put("small", "\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "a", "##b", "caf", "##e", "c", "+", "中", "hello"]) + "\n")
@@ -241,7 +241,8 @@ def encoder_files():
                                   '"strip_accents"', '"clean_text"', '"handle_chinese_chars"', '"pre_tokenizer"',
                                   '"BertPreTokenizer"', '"added_tokens"', '"content"', '"id"', '"post_processor"',
                                   '"cls"', '"sep"', '"single"', '"SpecialToken"', '"[CLS]"', '"[SEP]"', '"[UNK]"',
-                                  '"##"', "true", "false", "null", "{", "}", "[", "]", ":", ","])
+                                  '"##"', "true", "false", "null", "{", "}", "[", "]", ":", ",", "-1", "0",
+                                  "2147483648", "99999999999", "1e300"])
 
     put = target("embedding-response")
     put("openai", json.dumps({"object": "list", "model": "m", "data": [
@@ -252,7 +253,8 @@ def encoder_files():
     put("error-fastapi", json.dumps({"detail": [{"loc": ["body", "input"], "msg": "field required"}]}))
     put("error-text", "Internal Server Error\n")
     dictionary("embedding-response", ['"data"', '"index"', '"embedding"', '"error"', '"message"', '"detail"', '"msg"',
-                                      '"loc"', "1e39", "-0", "true", "false", "null", "{", "}", "[", "]", ":", ","])
+                                      '"loc"', "1e39", "-0", "-1", "2147483648", "99999999999", "true", "false",
+                                      "null", "{", "}", "[", "]", ":", ","])
 
 
 if __name__ == "__main__":
