@@ -34,4 +34,16 @@ final class FuzzFindingTests: XCTestCase {
         XCTAssertEqual(huge, exact)
         XCTAssertEqual(Set(huge.ids).contains(-1), false)
     }
+
+    /// A float16 `.npy` of shape (0, 4999999999): no data, so the size check passed, but the
+    /// conversion allocated a 20 GB chunk for one row.
+    func testNpyRowsTooWideAreRefused() throws {
+        let path = regression("npy", "empty-rows-of-5e9-floats")
+        XCTAssertThrowsError(try VectorFile.readStorage(path: path)) { error in
+            guard let format = error as? FileFormatError else { return XCTFail("expected a FileFormatError, got \(error)") }
+            XCTAssertEqual(format.offset, 10, "\(format)")   // the header dictionary
+            XCTAssertEqual(format.expected, "a dimension between 1 and 1048576")
+            XCTAssertEqual(format.found, "shape [0, 4999999999]")
+        }
+    }
 }
