@@ -239,7 +239,7 @@ public final class EmbeddingServerClient: TextEmbedder, Sendable {
             }
             throw HTTPFailure(status: http.statusCode, error: EmbeddingError.remote(line))
         }
-        return try parse(data, expected: texts.count)
+        return try Self.parseEmbeddings(data, expected: texts.count, server: server, model: model)
     }
 
     /// Runs the request and waits for it, at most the timeout and a margin (URLSession's own
@@ -288,10 +288,15 @@ public final class EmbeddingServerClient: TextEmbedder, Sendable {
 
     // MARK: - Responses
 
-    /// The embeddings in `data`, ordered by `index` when the items carry one.
-    private func parse(_ data: Data, expected: Int) throws -> [[Float]] {
+    /// The embeddings in a 2xx response's body, ordered by `index` when the items carry one;
+    /// static so that the fuzz target can feed it any bytes.
+    /// - Parameters:
+    ///   - expected: how many texts were sent.
+    ///   - server: "host:port", and `model`, for the error messages.
+    /// - Throws: `EmbeddingError` for a body that is not `expected` finite embeddings.
+    static func parseEmbeddings(_ data: Data, expected: Int, server: String, model: String) throws -> [[Float]] {
         let notList = { (why: String) in
-            EmbeddingError.remote("embedding server at \(self.server) sent a response that is not an embeddings list (\(why)): \(Self.excerpt(data))")
+            EmbeddingError.remote("embedding server at \(server) sent a response that is not an embeddings list (\(why)): \(Self.excerpt(data))")
         }
         guard let json = try? JSONSerialization.jsonObject(with: data) else { throw notList("not JSON") }
         guard let object = json as? [String: Any], let items = object["data"] as? [Any] else {
@@ -311,14 +316,15 @@ public final class EmbeddingServerClient: TextEmbedder, Sendable {
                 }
                 slot = value
             }
-            vectors[slot] = try vector(item["embedding"], at: position, notList: notList)
+            vectors[slot] = try vector(item["embedding"], at: position, server: server, model: model, notList: notList)
         }
         return vectors.map { $0 ?? [] }
     }
 
     /// One embedding: a list of numbers, or base64 of little-endian float32 (some servers
     /// answer so even when asked for floats).
-    private func vector(_ raw: Any?, at position: Int, notList: (String) -> EmbeddingError) throws -> [Float] {
+    private static func vector(_ raw: Any?, at position: Int, server: String, model: String,
+                               notList: (String) -> EmbeddingError) throws -> [Float] {
         var floats: [Float]
         if let numbers = raw as? [Any] {
             floats = []

@@ -228,7 +228,9 @@ enum TokenizerLoader {
                 throw EmbeddingError("\(file): pre_tokenizer.type \(preTokenizer["type"] ?? "none") is not supported (BertPreTokenizer)")
             }
             for case let token as [String: Any] in fields["added_tokens"] as? [Any] ?? [] {
-                if let content = token["content"] as? String, let id = token["id"] as? Int { special[content] = Int32(id) }
+                guard let content = token["content"] as? String, let id = token["id"] as? Int else { continue }
+                guard id >= 0, id <= Int(Int32.max) else { throw EmbeddingError("\(file): added_tokens id \(id) (\(content)) is out of range") }
+                special[content] = Int32(id)
             }
             if let post = fields["post_processor"] as? [String: Any] {
                 if let cls = post["cls"] as? [Any], let name = cls.first as? String { classifierName = name }

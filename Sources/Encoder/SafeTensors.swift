@@ -1,6 +1,4 @@
-#if !VECTUI_FUZZ   // the fuzz target compiles this file together with Core's MappedFile
 import Core
-#endif
 import Foundation
 
 /// A `.safetensors` file, mapped: an 8-byte little-endian header length, a JSON header

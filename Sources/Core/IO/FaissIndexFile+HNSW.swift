@@ -3,6 +3,10 @@
 extension FaissIndexFile {
     // MARK: - Reading
 
+    /// Neighbour slots per node on one layer that VecTUI accepts (FAISS builds use 2·M below and
+    /// M above, M a few dozen); search buffers are sized by the widest layer, even one no node reaches.
+    static let maxHNSWNeighborsPerLayer: Int32 = 1 << 16
+
     /// Reads an `IHNf` record (after its fourcc). The graph is validated as FAISS
     /// ≥ 1.14 does (`validate_HNSW`), plus the two rules FAISS's own builds always satisfy and
     /// its search relies on: the entry point lives on `max_level`, and every neighbour listed on
@@ -23,8 +27,8 @@ extension FaissIndexFile {
         if let first = cum.first, first != 0 {
             throw reader.error(at: cumOffset, expected: "cum_nneighbor_per_level[0] = 0", found: "\(first)")
         }
-        for i in cum.indices.dropFirst() where cum[i] < cum[i - 1] {
-            throw reader.error(at: cumOffset + 4 * i, expected: "a non-decreasing cum_nneighbor_per_level (at least \(cum[i - 1]))",
+        for i in cum.indices.dropFirst() where cum[i] < cum[i - 1] || cum[i] - cum[i - 1] > maxHNSWNeighborsPerLayer {
+            throw reader.error(at: cumOffset + 4 * i, expected: "a non-decreasing cum_nneighbor_per_level, at most \(maxHNSWNeighborsPerLayer) above the previous (\(cum[i - 1]))",
                                found: "\(cum[i])")
         }
 

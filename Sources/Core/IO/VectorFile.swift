@@ -17,6 +17,11 @@ public enum VectorFile {
         }
         let rows = array.shape.count == 2 ? array.shape[0] : 1
         let d = array.shape.count == 2 ? array.shape[1] : array.shape[0]
+        // A row size is checked, not only the total: (0, 5e9) holds no bytes but asks for 5e9-float rows.
+        guard d >= 1 && d <= FaissIndexFile.maxDimension else {
+            throw FileFormatError(path: path, offset: array.headerDescrOffset, expected: "a dimension between 1 and \(FaissIndexFile.maxDimension)",
+                                  found: "shape \(array.shape)")
+        }
         switch array.element {
         case .float32:
             return VectorStorage(mapping: file, offset: array.dataOffset, rows: rows, dimension: d)

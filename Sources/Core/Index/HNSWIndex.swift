@@ -313,7 +313,10 @@ public final class HNSWIndex: TrainableIndex, IndexDetails {
     }
 
     /// Searches every query on all cores (queries are handed out in small chunks).
-    private func search<S: HNSWSpace>(_: S.Type, _ queries: VectorMatrix, k: Int, efSearch: Int) -> SearchResult {
+    private func search<S: HNSWSpace>(_: S.Type, _ queries: VectorMatrix, k: Int, efSearch requested: Int) -> SearchResult {
+        // The candidate heap never holds more than every node, so a larger efSearch (a file may
+        // say 2^31) changes nothing but the buffer it would allocate.
+        let efSearch = min(requested, max(count, 1))
         let nq = queries.rows
         var scores = [Float](repeating: 0, count: nq * k)
         var ids = [Int64](repeating: -1, count: nq * k)

@@ -1,3 +1,6 @@
+// fuzz-modules: Core Encoder
+// fuzz-max-len: 4096
+@testable import Encoder
 import Foundation
 
 /// libFuzzer target: any bytes as a model's vocab.txt (and, after the first newline-free
@@ -5,13 +8,12 @@ import Foundation
 /// and [SEP]; then texts are encoded. Errors are fine, crashes are not.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzVocabulary(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    let folder = NSTemporaryDirectory() + "vectui-fuzz-vocab-\(getpid())"
-    try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    let bytes = Data(bytes: data, count: size)
-    _ = FileManager.default.createFile(atPath: folder + "/vocab.txt", contents: bytes)
-    defer { try? FileManager.default.removeItem(atPath: folder + "/vocab.txt") }
-    guard let tokenizer = try? TokenizerLoader.load(folder: folder, json: JSONFiles(folder: folder), tokenizerConfig: [:],
-                                                    maxLength: 64, lowercaseInput: false, vocabularySize: 1 << 20) else { return 0 }
+    let bytes = FuzzInput.data(data, size)
+    let loaded = FuzzInput.withFile(data, size, named: "vocab.txt") { _ in
+        try? TokenizerLoader.load(folder: FuzzInput.folder, json: JSONFiles(folder: FuzzInput.folder), tokenizerConfig: [:],
+                                  maxLength: 64, lowercaseInput: false, vocabularySize: 1 << 20)
+    }
+    guard let tokenizer = loaded else { return 0 }
     let text = String(decoding: bytes, as: UTF8.self)
     for sample in [text, "Café naïve — C++ & 中文 😀 [CLS] x", String(text.reversed())] {
         let ids = tokenizer.encode(sample)
