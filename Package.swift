@@ -37,19 +37,25 @@ let package = Package(
         // Only its ncurses backend imports CNcurses (and CSystem, to register the terminal
         // with the fatal-signal handler).
         .target(name: "TUI", dependencies: ["CNcurses", "CSystem"]),
-        // The executable: CLI commands (and, later, the terminal UI).
+        // The explorer as a library: its model, pure update and view, the session that runs
+        // jobs, and the runtime loop. The executable's `open` and `demo` call ExplorerLauncher.
+        .target(name: "Explorer", dependencies: ["Core", "Encoder", "TUI"]),
+        // The executable: CLI commands, each a thin layer over Core, Encoder and Explorer.
         .executableTarget(
             name: "VecTUI",
             dependencies: [
                 "Core",
                 "Encoder",
                 "TUI",
+                "Explorer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "CoreTests", dependencies: ["Core", "CKernels"]),
+        .testTarget(name: "VecTUITests", dependencies: ["VecTUI", "Core"]),
         // Snapshots/ holds the explorer's screen snapshots, read by the tests from the source tree.
-        .testTarget(name: "VecTUITests", dependencies: ["VecTUI", "Core"], exclude: ["Snapshots"]),
+        .testTarget(name: "ExplorerTests", dependencies: ["Explorer", "Core", "Encoder", "TUI"],
+                    exclude: ["Snapshots"]),
         .testTarget(name: "EncoderTests", dependencies: ["Encoder", "Core", "CKernels"]),
         .testTarget(name: "TUITests", dependencies: ["TUI"]),
     ],

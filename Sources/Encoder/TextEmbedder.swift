@@ -48,3 +48,15 @@ public struct EmbeddingError: VecTUIError, Equatable {
     /// The caller's progress callback asked to stop.
     public static let cancelled = EmbeddingError("embedding cancelled", domain: .interrupted)
 }
+
+/// Checks that `embedder`'s vectors fit `index`: the same dimension (else refused with both
+/// numbers); for an inner-product index, a warning when the vectors are not unit length.
+public func checkEmbedder(_ embedder: any TextEmbedder, fits index: any VectorIndex, path: String) throws -> String? {
+    guard embedder.dimension == index.dimension else {
+        throw InputMismatchError(description: "\(embedder.name) makes \(embedder.dimension)-dimensional vectors, but \(path) has dimension \(index.dimension)")
+    }
+    if index.metric == .innerProduct && !embedder.normalizes {
+        return "warning: \(embedder.name) does not normalise its vectors, and \(path) ranks by inner product: scores mix length and direction"
+    }
+    return nil
+}

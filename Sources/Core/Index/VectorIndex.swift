@@ -55,6 +55,27 @@ public struct SearchParameters: Sendable, Equatable {
     }
 }
 
+extension SearchParameters {
+    /// `nprobe` (IVF) and `efSearch` (HNSW), when given, checked against `index` or the index inside its IDMap.
+    /// - Throws: `UsageError` when a parameter does not fit the index or is below 1.
+    public static func checked(nprobe: Int?, efSearch: Int?, for index: any VectorIndex, path: String) throws -> SearchParameters {
+        let core = (index as? IDMapIndex)?.inner ?? index
+        if let nprobe {
+            guard core is IVFIndex else {
+                throw UsageError(description: "--nprobe applies to IVF indexes, and \(path) is \(core.faissClassName)")
+            }
+            guard nprobe >= 1 else { throw UsageError(description: "--nprobe must be at least 1 (got \(nprobe)) for \(path)") }
+        }
+        if let efSearch {
+            guard core is HNSWIndex else {
+                throw UsageError(description: "--ef-search applies to HNSW indexes, and \(path) is \(core.faissClassName)")
+            }
+            guard efSearch >= 1 else { throw UsageError(description: "--ef-search must be at least 1 (got \(efSearch))") }
+        }
+        return SearchParameters(nprobe: nprobe, efSearch: efSearch)
+    }
+}
+
 /// An exact index whose vectors can be read back as fp32 rows: a flat index on the host or
 /// on devices. Saving, moving and IDMap wrappers work through this.
 public protocol FlatRows: VectorIndex {

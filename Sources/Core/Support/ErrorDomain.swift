@@ -68,3 +68,19 @@ extension DemoEmbeddingError: VecTUIError { public var domain: ErrorDomain { .in
 extension OpenCLError: VecTUIError { public var domain: ErrorDomain { .device } }
 extension DeviceError: VecTUIError { public var domain: ErrorDomain { .device } }
 extension PlacementRefusal: VecTUIError { public var domain: ErrorDomain { .device } }
+
+/// A mistake on the command line that ArgumentParser cannot see (options that exclude each
+/// other, a value out of range): exit 64, as ArgumentParser's own usage errors.
+public struct UsageError: VecTUIError {
+    public let description: String
+    public var domain: ErrorDomain { .usage }
+    public init(description: String) { self.description = description }
+}
+
+/// A file or text given on the command line does not suit the command (no queries, ids that
+/// do not match the vectors, an empty text, a text model of another dimension): exit 2.
+public struct InputMismatchError: VecTUIError, Equatable {
+    public let description: String
+    public var domain: ErrorDomain { .input }
+    public init(description: String) { self.description = description }
+}

@@ -68,7 +68,7 @@ struct BenchCommand: ParsableCommand {
                 if bestLatencies.isEmpty || latencies.reduce(0, +) < bestLatencies.reduce(0, +) { bestLatencies = latencies }
             }
             let sorted = bestLatencies.sorted()
-            func percentile(_ p: Double) -> Double { VecTUI.percentile(p, ofSorted: sorted) }
+            func percentile(_ p: Double) -> Double { Core.percentile(p, ofSorted: sorted) }
             let total = sorted.reduce(0, +)
             let batchQPS = Double(batch.rows) / best
             let singleQPS = Double(singleCount) / total

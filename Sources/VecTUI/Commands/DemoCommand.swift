@@ -1,5 +1,6 @@
 import ArgumentParser
 import Core
+import Explorer
 import Encoder
 import Foundation
 
@@ -13,8 +14,6 @@ struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo", abstract: "Open the built-in demo products (generated on first run).")
 
-    /// The model an encoded demo uses, found as `--model` finds it (never downloaded).
-    static let demoModel = "all-MiniLM-L6-v2"
     /// Products in an encoded demo: embedding costs about 2.4 ms a title on a 2-core machine,
     /// so the first run stays under a minute.
     static let encodedProductCount = 20_000
@@ -36,17 +35,17 @@ struct DemoCommand: ParsableCommand {
     func run() throws {
         try reportingErrors("running the demo") {
             // The model is used when it is installed (and not refused with --synthetic).
-            let modelFolder = synthetic ? nil : try? ModelLocator.locate(DemoCommand.demoModel)
+            let modelFolder = synthetic ? nil : try? ModelLocator.locate(DemoDataset.encodedModel)
             let count = products ?? (modelFolder == nil ? DemoDataset.defaultProductCount : DemoCommand.encodedProductCount)
             guard count >= 1 else { throw UsageError(description: "--products must be at least 1") }
             let demo = DemoDataset(folder: folder, name: modelFolder == nil ? "demo" : "demo-minilm")
             var choice: EmbedderChoice?
             if let modelFolder {
-                choice = EmbedderChoice(model: DemoCommand.demoModel)
-                let embedding = DemoCommand.encodedEmbedding(name: DemoCommand.demoModel, folder: modelFolder)
+                choice = EmbedderChoice(model: DemoDataset.encodedModel)
+                let embedding = DemoDataset.encodedEmbedding(name: DemoDataset.encodedModel, folder: modelFolder)
                 if regenerate || !demo.isReady(productCount: count, embedding: embedding.lazy) {
                     try generate(demo, count: count, embedding: try embedding.load(),
-                                 what: "embedding \(ViewFormat.count(count)) demo titles with \(DemoCommand.demoModel)")
+                                 what: "embedding \(ViewFormat.count(count)) demo titles with \(DemoDataset.encodedModel)")
                 }
             } else if regenerate || !demo.isReady(productCount: count) {
                 try generate(demo, count: count, embedding: .synthetic, what: "generating demo products")
@@ -59,25 +58,6 @@ struct DemoCommand: ParsableCommand {
                                                          embedder: choice, remembersEmbedder: false))
             }
         }
-    }
-
-    /// The encoded demo's embedding: `lazy` names it (to check the cache without loading the
-    /// model), `load()` maps the model and embeds with it.
-    static func encodedEmbedding(name: String, folder: String)
-        -> (lazy: DemoDataset.Embedding, load: () throws -> DemoDataset.Embedding) {
-        let dimension = (try? ModelFolder(path: folder)).map { $0.config.hidden * $0.pooling.count } ?? 0
-        let lazy = DemoDataset.Embedding.encoded(model: name, dimension: dimension) { _ in
-            throw EmbeddingError("\(name): not loaded")
-        }
-        return (lazy, {
-            let encoder = try SentenceEncoder(folder: ModelFolder(path: folder), name: name)
-            guard encoder.normalizes else {
-                throw EmbeddingError("\(name) does not normalise its vectors; the demo's inner-product index needs unit vectors")
-            }
-            return .encoded(model: name, dimension: encoder.dimension) { titles in
-                try encoder.embedDocuments(titles)
-            }
-        })
     }
 
     /// Generates the demo with a progress bar on stderr (one line rewritten in place on a

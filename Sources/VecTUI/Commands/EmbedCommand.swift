@@ -55,7 +55,7 @@ struct EmbedCommand: ParsableCommand {
             }
         }
         single.sort()
-        func percentile(_ p: Double) -> Double { VecTUI.percentile(p, ofSorted: single) }
+        func percentile(_ p: Double) -> Double { Core.percentile(p, ofSorted: single) }
         var batchSeconds = [Double]()
         for _ in 0..<rounds {
             let start = monotonicSeconds()

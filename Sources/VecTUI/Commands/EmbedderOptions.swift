@@ -66,15 +66,3 @@ func readTexts(text: String?, file: String?) throws -> [String] {
         throw UsageError(description: "give --text or --texts, not both")
     }
 }
-
-/// Checks that `embedder`'s vectors fit `index`: the same dimension (else refused with both
-/// numbers); for an inner-product index, a warning when the vectors are not unit length.
-func checkEmbedder(_ embedder: any TextEmbedder, fits index: any VectorIndex, path: String) throws -> String? {
-    guard embedder.dimension == index.dimension else {
-        throw InputMismatchError(description: "\(embedder.name) makes \(embedder.dimension)-dimensional vectors, but \(path) has dimension \(index.dimension)")
-    }
-    if index.metric == .innerProduct && !embedder.normalizes {
-        return "warning: \(embedder.name) does not normalise its vectors, and \(path) ranks by inner product: scores mix length and direction"
-    }
-    return nil
-}

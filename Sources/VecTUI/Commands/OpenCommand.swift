@@ -1,5 +1,6 @@
 import ArgumentParser
 import Core
+import Explorer
 
 /// `vectui open INDEX`: the terminal explorer on an index and its product catalog.
 struct OpenCommand: ParsableCommand {

@@ -12,25 +12,6 @@ struct SearchTuningOptions: ParsableArguments {
     /// The requested parameters, checked against `index`; `path` names it in errors.
     /// - Throws: `UsageError` when a parameter does not fit the index or is below 1.
     func parameters(for index: any VectorIndex, path: String) throws -> SearchParameters {
-        try Self.parameters(nprobe: nprobe, efSearch: efSearch, for: index, path: path)
-    }
-
-    /// `nprobe` (IVF) and `efSearch` (HNSW), when given, checked against `index` or the index inside its IDMap.
-    /// - Throws: `UsageError` when a parameter does not fit the index or is below 1.
-    static func parameters(nprobe: Int?, efSearch: Int?, for index: any VectorIndex, path: String) throws -> SearchParameters {
-        let core = (index as? IDMapIndex)?.inner ?? index
-        if let nprobe {
-            guard core is IVFIndex else {
-                throw UsageError(description: "--nprobe applies to IVF indexes, and \(path) is \(core.faissClassName)")
-            }
-            guard nprobe >= 1 else { throw UsageError(description: "--nprobe must be at least 1 (got \(nprobe)) for \(path)") }
-        }
-        if let efSearch {
-            guard core is HNSWIndex else {
-                throw UsageError(description: "--ef-search applies to HNSW indexes, and \(path) is \(core.faissClassName)")
-            }
-            guard efSearch >= 1 else { throw UsageError(description: "--ef-search must be at least 1 (got \(efSearch))") }
-        }
-        return SearchParameters(nprobe: nprobe, efSearch: efSearch)
+        try SearchParameters.checked(nprobe: nprobe, efSearch: efSearch, for: index, path: path)
     }
 }

@@ -25,20 +25,6 @@ func reportingErrors(_ what: String, _ body: () throws -> Void) throws {
     }
 }
 
-/// A mistake on the command line that ArgumentParser cannot see (options that exclude each
-/// other, a value out of range): exit 64, as ArgumentParser's own usage errors.
-struct UsageError: VecTUIError {
-    let description: String
-    var domain: ErrorDomain { .usage }
-}
-
-/// A file or text given on the command line does not suit the command (no queries, ids that
-/// do not match the vectors, an empty text, a text model of another dimension): exit 2.
-struct InputMismatchError: VecTUIError, Equatable {
-    let description: String
-    var domain: ErrorDomain { .input }
-}
-
 extension TerminalError: VecTUIError {
     /// Input: the explorer was started without a terminal it can use.
     public var domain: ErrorDomain { .input }
@@ -47,9 +33,4 @@ extension TerminalError: VecTUIError {
 extension ThemeError: VecTUIError {
     /// Input: a theme name or file the user gave.
     public var domain: ErrorDomain { .input }
-}
-
-/// Writes a line to stderr (progress and timings, which must not mix with --json output).
-func printToStderr(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
 }

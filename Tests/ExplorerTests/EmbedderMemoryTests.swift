@@ -1,7 +1,7 @@
 import Encoder
 import Foundation
 import XCTest
-@testable import VecTUI
+@testable import Explorer
 
 /// The text model remembered per index: written atomically, keyed by absolute path, and an
 /// unusable file ignored with a notice.

@@ -2,7 +2,7 @@ import Core
 import Foundation
 import TUI
 import XCTest
-@testable import VecTUI
+@testable import Explorer
 
 /// The demo (2,000 products, generated once into a temporary folder and reused) and models
 /// over it, with fixed devices so that screens do not depend on the machine.

@@ -3,7 +3,7 @@ import Encoder
 import Foundation
 import TUI
 import XCTest
-@testable import VecTUI
+@testable import Explorer
 
 /// Asking by meaning through `update`: the model job, the ask box, `:ask`, the empty-filter
 /// offer, and what comes back. Pure: the messages carry what the session would report.

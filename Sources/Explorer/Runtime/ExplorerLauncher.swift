@@ -5,40 +5,56 @@ import Foundation
 import TUI
 
 /// What `vectui open` and `vectui demo` ask of the explorer.
-struct ExplorerOptions {
+public struct ExplorerOptions: Sendable {
     /// The FAISS index file.
-    var indexPath: String
+    public var indexPath: String
     /// Product metadata (JSONL or CSV), if any.
-    var catalogPath: String?
+    public var catalogPath: String?
     /// The catalog field holding index ids; nil: `id` for id-mapped indexes, row numbers otherwise.
-    var idField: String?
+    public var idField: String?
     /// The catalog field shown as the name; nil: `title`, else `name`.
-    var titleField: String?
+    public var titleField: String?
     /// The theme asked for with `--theme`.
-    var theme: String?
+    public var theme: String?
     /// Neighbours to show.
-    var k: Int
+    public var k: Int
     /// Whether to print timings after the explorer closes.
-    var measure: Bool
+    public var measure: Bool
     /// `--nprobe` for an IVF index.
-    var nprobe: Int?
+    public var nprobe: Int?
     /// `--ef-search` for an HNSW index.
-    var efSearch: Int? = nil
+    public var efSearch: Int? = nil
     /// The text model for asking (`--model`, `--embed-url`); nil: the one remembered for the index.
-    var embedder: EmbedderChoice? = nil
+    public var embedder: EmbedderChoice? = nil
     /// Whether `embedder` is remembered for the index once it loads and fits (the user chose
     /// it; the demo's preselected model is not written).
-    var remembersEmbedder = true
+    public var remembersEmbedder = true
+
+    public init(indexPath: String, catalogPath: String?, idField: String?, titleField: String?, theme: String?,
+                k: Int, measure: Bool, nprobe: Int? = nil, efSearch: Int? = nil, embedder: EmbedderChoice? = nil,
+                remembersEmbedder: Bool = true) {
+        self.indexPath = indexPath
+        self.catalogPath = catalogPath
+        self.idField = idField
+        self.titleField = titleField
+        self.theme = theme
+        self.k = k
+        self.measure = measure
+        self.nprobe = nprobe
+        self.efSearch = efSearch
+        self.embedder = embedder
+        self.remembersEmbedder = remembersEmbedder
+    }
 }
 
 /// Opens an index and runs the explorer on the terminal. Everything that can stop the program
 /// (a bad theme name, an unreadable index, no terminal) is checked before the screen opens;
 /// after that, problems go to the message line.
-enum ExplorerLauncher {
+public enum ExplorerLauncher {
     /// Runs the explorer until the user quits.
     /// - Throws: `UsageError`, `ThemeError`, index file errors, or `TerminalError`, all before
     ///   the screen opens.
-    static func run(_ options: ExplorerOptions) throws {
+    public static func run(_ options: ExplorerOptions) throws {
         guard (1...ExplorerUpdate.maximumK).contains(options.k) else {
             throw UsageError(description: "-k must be between 1 and \(ExplorerUpdate.maximumK)")
         }
@@ -91,7 +107,7 @@ enum ExplorerLauncher {
             return (index, catalog, message)
         }
         let (index, catalog, message) = try reopen(options.indexPath)
-        let parameters = try SearchTuningOptions.parameters(nprobe: options.nprobe, efSearch: options.efSearch,
+        let parameters = try SearchParameters.checked(nprobe: options.nprobe, efSearch: options.efSearch,
                                                             for: index, path: options.indexPath)
         let session = ExplorerSession(index: index, path: options.indexPath, catalog: catalog, registry: .shared,
                                       queue: MessageQueue(), memory: memory, parameters: parameters,

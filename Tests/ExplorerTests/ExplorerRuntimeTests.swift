@@ -2,7 +2,7 @@ import Core
 import Foundation
 import TUI
 import XCTest
-@testable import VecTUI
+@testable import Explorer
 
 /// A backend that plays a script: keys, and waits for text to appear on the screen it was
 /// sent (the runtime keeps polling, so job results arrive in between). No sleeps.

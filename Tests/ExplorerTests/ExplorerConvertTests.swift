@@ -1,7 +1,7 @@
 import Core
 import TUI
 import XCTest
-@testable import VecTUI
+@testable import Explorer
 
 /// The convert dialog, its result dialog, and the search knob (`:nprobe`, `:ef`, `<`, `>`).
 final class ExplorerConvertTests: XCTestCase {

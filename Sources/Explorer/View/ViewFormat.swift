@@ -2,9 +2,9 @@ import Core
 import Foundation
 
 /// Number formats shared by the panes.
-enum ViewFormat {
+public enum ViewFormat {
     /// "100,000".
-    static func count(_ value: Int) -> String {
+    public static func count(_ value: Int) -> String {
         let digits = String(value.magnitude)
         var out = ""
         for (offset, character) in digits.enumerated() {

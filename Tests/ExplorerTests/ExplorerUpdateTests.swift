@@ -1,7 +1,7 @@
 import Core
 import TUI
 import XCTest
-@testable import VecTUI
+@testable import Explorer
 
 /// `update` driven with key and job messages: the model it leaves and the effects it asks for.
 final class ExplorerUpdateTests: XCTestCase {

@@ -1,7 +1,7 @@
 import Core
 import TUI
 import XCTest
-@testable import VecTUI
+@testable import Explorer
 
 /// Whole screens drawn by the real view from models driven through `update`, compared with
 /// the snapshots in Snapshots/ (record with VECTUI_RECORD_SNAPSHOTS=1).
