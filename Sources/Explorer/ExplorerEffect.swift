@@ -10,6 +10,8 @@ enum ExplorerEffect: Equatable, Sendable {
     /// neighbours as `.search` does; `.asked`/`.askFailed` answer (the newest tag counts, shared
     /// with `.search`).
     case ask(tag: Int, text: String, k: Int)
+    /// Find where the vector with index id `id` lives and its norm (`.located` answers).
+    case locate(tag: Int, id: Int64)
     /// Load the text model `choice` and check it against the index, as job `job`
     /// (`.embedderLoaded`, or `.jobFailed` with both dimensions when they differ).
     case loadEmbedder(job: Int, choice: EmbedderChoice)

@@ -22,6 +22,8 @@ enum ExplorerMessage: Sendable {
                ranOn: String)
     /// An ask failed (embedding or searching); the message says which.
     case askFailed(tag: Int, message: String)
+    /// Where the vector of a `.locate` request lives, or why that could not be found.
+    case located(tag: Int, ItemDetails.Location)
     /// Text model job `job` loaded its model and it fits the index.
     case embedderLoaded(job: Int, EmbedderInfo)
     /// The text model could not be remembered for the index.

@@ -75,6 +75,9 @@ public final class HNSWIndex: TrainableIndex, IndexDetails {
         return counts
     }
 
+    /// The top layer node `row` lives on (0: the bottom layer only).
+    public func topLayer(ofRow row: Int) -> Int { Int(graph.levels[row]) - 1 }
+
     /// M, efSearch, efConstruction, the top layer, the entry node and the nodes per layer, for `info`.
     public var details: [(name: String, value: JSONValue)] {
         [("M", .int(Int64(m))), ("efSearch", .int(Int64(efSearch))), ("efConstruction", .int(Int64(efConstruction))),

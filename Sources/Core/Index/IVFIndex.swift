@@ -453,8 +453,12 @@ public final class IVFIndex: TrainableIndex, IndexDetails {
 
     // MARK: - Reconstruction
 
-    public func reconstruct(id: Int64) throws -> [Float] {
+    /// The inverted list holding `id` and its place in that list, or nil when no list has it.
+    /// The first call builds an id → (list, offset) table (8 bytes per vector), which later
+    /// calls and `reconstruct` share.
+    public func listPosition(of id: Int64) -> (list: Int, offset: Int)? {
         cacheLock.lock()
+        defer { cacheLock.unlock() }
         if lookup == nil {
             var map = [Int64: Int64](minimumCapacity: count)
             for list in 0..<nlist {
@@ -462,10 +466,11 @@ public final class IVFIndex: TrainableIndex, IndexDetails {
             }
             lookup = map
         }
-        let entry = lookup![id]
-        cacheLock.unlock()
-        guard let entry else { throw IndexError.idNotFound(id) }
-        let list = Int(entry >> 32), offset = Int(entry & 0xffff_ffff)
+        return lookup![id].map { (Int($0 >> 32), Int($0 & 0xffff_ffff)) }
+    }
+
+    public func reconstruct(id: Int64) throws -> [Float] {
+        guard let (list, offset) = listPosition(of: id) else { throw IndexError.idNotFound(id) }
         let code = lists.code(list: list, offset: offset)
         var x: [Float]
         switch encoding {

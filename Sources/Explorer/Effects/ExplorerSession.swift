@@ -134,6 +134,7 @@ final class ExplorerSession: @unchecked Sendable {
         case let .filter(tag, query): filter(tag: tag, query: query)
         case let .search(tag, id, k): search(tag: tag, id: id, k: k)
         case let .ask(tag, text, k): ask(tag: tag, text: text, k: k)
+        case let .locate(tag, id): locate(tag: tag, id: id)
         case let .loadEmbedder(job, choice): loadEmbedder(job: job, choice: choice)
         case let .rememberEmbedder(choice, indexPath):
             modelQueue.async { [self] in
@@ -211,6 +212,23 @@ final class ExplorerSession: @unchecked Sendable {
                 } catch {
                     return .searchFailed(tag: tag, message: "\(error)")
                 }
+            }
+        }
+    }
+
+    /// Where the vector with id `id` lives, looked up on the search queue where the index is
+    /// now (under the device lock for an index on devices: its vector is read back).
+    private func locate(tag: Int, id: Int64) {
+        searchQueue.async { [self] in
+            var (index, _) = current()
+            let onDevice = !ExplorerSession.isOnHost(index)
+            if onDevice { deviceLock.lock() }
+            defer { if onDevice { deviceLock.unlock() } }
+            if onDevice { (index, _) = current() }
+            do {
+                queue.post(.located(tag: tag, .found(try VectorLocation.locate(id: id, in: index))))
+            } catch {
+                queue.post(.located(tag: tag, .failed("\(error)")))
             }
         }
     }

@@ -34,6 +34,8 @@ enum Overlay: Equatable, Sendable {
     case converted(ConversionSummary)
     /// "Quit anyway?", with the reason to ask.
     case confirmQuit(reason: String)
+    /// One item's whole record and where its vector lives.
+    case details(ItemDetails)
 }
 
 /// The one-line message under the panes: what just happened, or what went wrong.

@@ -30,6 +30,8 @@ extension ExplorerUpdate {
             return effects
         case let .converted(summary):
             return handleConvertedKey(&model, summary, key)
+        case let .details(details):
+            return handleDetailsKey(&model, details, key)
         case .confirmQuit:
             switch key {
             case .character("y"), .character("Y"), .enter, .character("q"), .ctrl("c"):

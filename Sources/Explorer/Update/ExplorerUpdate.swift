@@ -54,6 +54,8 @@ enum ExplorerUpdate {
             model.similar.neighbours = []
             model.message = .error("ask failed: \(text)")
             return []
+        case let .located(tag, location):
+            return located(&model, tag: tag, location)
         case let .embedderLoaded(job, info):
             return embedderLoaded(&model, job: job, info)
         case let .rememberFailed(text):
@@ -128,92 +130,102 @@ enum ExplorerUpdate {
         if model.ask.box != nil { return handleAskKey(&model, key) }
         if model.products.isEditing { return handleFilterKey(&model, key) }
 
-        switch key {
-        case .character("?"):
+        if let action = KeyMap.action(for: key, in: model.focus) { return perform(&model, action) }
+        return handleListKey(&model, key)
+    }
+
+    /// Moves the focused pane's list with the usual keys (`TableState`).
+    static func handleListKey(_ model: inout ExplorerModel, _ key: Key) -> [ExplorerEffect] {
+        let layout = ExplorerLayout(model)
+        switch model.focus {
+        case .index:
+            break
+        case .devices:
+            _ = model.devicesTable.handle(key, rowCount: model.devices.count, visibleRows: layout.devicesPage)
+        case .products:
+            _ = model.products.table.handle(key, rowCount: model.products.matches.count, visibleRows: layout.productsPage)
+        case .similar:
+            _ = model.similar.table.handle(key, rowCount: model.similar.neighbours.count, visibleRows: layout.similarPage)
+        case .jobs:
+            _ = model.jobsTable.handle(key, rowCount: model.jobs.count, visibleRows: layout.jobsPage)
+        }
+        return []
+    }
+
+    /// Carries out a key map action.
+    static func perform(_ model: inout ExplorerModel, _ action: ExplorerAction) -> [ExplorerEffect] {
+        switch action {
+        case .help:
             model.overlay = .help
-        case .character(":"):
+        case .commandLine:
             model.commandLine = TextInputState()
-        case .tab:
+        case .nextPane:
             model.focus = Pane(rawValue: (model.focus.rawValue + 1) % Pane.allCases.count)!
-        case .backTab:
+        case .previousPane:
             model.focus = Pane(rawValue: (model.focus.rawValue + Pane.allCases.count - 1) % Pane.allCases.count)!
-        case .character(let character) where character.wholeNumberValue.map { (1...Pane.allCases.count).contains($0) } ?? false:
-            model.focus = Pane(rawValue: character.wholeNumberValue! - 1)!
-        case .character("q"), .ctrl("c"):
+        case let .focus(pane):
+            model.focus = pane
+        case .quit:
             return requestQuit(&model)
-        case .character("/"):
+        case .filter:
             model.focus = .products
             model.products.isEditing = true
-        case .character("m"):
+        case .move:
             openPicker(&model, request: defaultPlacement(model))
-        case .character("s"):
+        case .save:
             openSavePrompt(&model, path: model.index.path)
-        case .character("c"):
+        case .convert:
             openConvertPrompt(&model)
-        case .character("a"):
+        case .ask:
             openAsk(&model)
-        case .escape:
+        case .back:
             if model.focus == .products && !model.products.filter.text.isEmpty {
                 model.products.filter = TextInputState()
                 return requestFilter(&model)
             }
             model.message = nil
-        default:
-            return handlePaneKey(&model, key)
+        case .activate:
+            return activate(&model)
+        case .details:
+            return openDetails(&model)
+        case .moreNeighbours:
+            return setK(&model, model.similar.k + 1)
+        case .fewerNeighbours:
+            return setK(&model, model.similar.k - 1)
+        case .raiseTuning:
+            return scaleTuning(&model, up: true)
+        case .lowerTuning:
+            return scaleTuning(&model, up: false)
+        case .cancelJob:
+            if let row = model.jobsTable.selected, row < model.jobs.count { return cancelJob(&model, model.jobs[row].id) }
         }
         return []
     }
 
-    /// Keys for the focused pane: lists move with the usual keys; Enter acts on the selection.
-    static func handlePaneKey(_ model: inout ExplorerModel, _ key: Key) -> [ExplorerEffect] {
-        let layout = ExplorerLayout(model)
+    /// Enter in the focused list: a product's similar items (or asking the filter text when it
+    /// matched nothing), a neighbour as the new query, the device picker on a device.
+    static func activate(_ model: inout ExplorerModel) -> [ExplorerEffect] {
         switch model.focus {
-        case .index:
-            return []
         case .devices:
-            if model.devicesTable.handle(key, rowCount: model.devices.count, visibleRows: layout.devicesPage) { return [] }
-            if key == .enter, let row = model.devicesTable.selected, row < model.devices.count {
+            if let row = model.devicesTable.selected, row < model.devices.count {
                 let name = model.devices[row].device.name
                 openPicker(&model, request: PlacementRequest(devices: [name], layout: .single, precision: .fp32))
             }
-            return []
         case .products:
-            if model.products.table.handle(key, rowCount: model.products.matches.count, visibleRows: layout.productsPage) {
-                return []
-            }
-            if key == .enter, let position = model.products.selectedPosition {
+            if let position = model.products.selectedPosition {
                 return startSimilar(&model, id: model.catalog.id(at: position))
             }
-            if key == .enter, offersAskForFilter(model) {
+            if offersAskForFilter(model) {
                 return requestAsk(&model, text: model.products.shownQuery.trimmingCharacters(in: .whitespaces))
             }
-            return []
         case .similar:
-            if model.similar.table.handle(key, rowCount: model.similar.neighbours.count, visibleRows: layout.similarPage) {
-                return []
-            }
-            switch key {
-            case .enter:
-                guard let row = model.similar.table.selected, row < model.similar.neighbours.count else { return [] }
+            if let row = model.similar.table.selected, row < model.similar.neighbours.count {
                 return startSimilar(&model, id: model.similar.neighbours[row].id)
-            case .character("+"), .character("="):
-                return setK(&model, model.similar.k + 1)
-            case .character("-"):
-                return setK(&model, model.similar.k - 1)
-            case .character(">"):
-                return scaleTuning(&model, up: true)
-            case .character("<"):
-                return scaleTuning(&model, up: false)
-            default:
-                return []
             }
-        case .jobs:
-            if model.jobsTable.handle(key, rowCount: model.jobs.count, visibleRows: layout.jobsPage) { return [] }
-            if key == .character("x"), let row = model.jobsTable.selected, row < model.jobs.count {
-                return cancelJob(&model, model.jobs[row].id)
-            }
-            return []
+        case .index, .jobs:
+            break
         }
+        return []
     }
 
     /// Keys while the filter box has the keyboard: editing keys change the filter (each change

@@ -18,6 +18,8 @@ enum FooterHints {
                         KeyHint("Tab", prompt.field == .factory ? "edit the file" : "edit the factory"), KeyHint("Esc", "cancel")]
             case .converted:
                 return [KeyHint("Enter", "explore the new index"), KeyHint("Esc", "keep this one")]
+            case .details:
+                return [KeyHint("Enter", "similar"), KeyHint("↑↓", "scroll"), KeyHint("Esc", "close")]
             case .confirmQuit:
                 return [KeyHint("y", "quit"), KeyHint("n", "stay")]
             }
@@ -36,19 +38,6 @@ enum FooterHints {
             return [KeyHint("Enter", "similar"), KeyHint("↑↓", "select"), KeyHint("Esc", "done"),
                     KeyHint("Ctrl-U", "clear")]
         }
-        // The pane's own keys, then the ones that always work (help and quit never cut off at 80 columns).
-        let pane: [KeyHint]
-        switch model.focus {
-        case .index: pane = []
-        case .devices: pane = [KeyHint("Enter", "move here")]
-        case .products:
-            pane = [KeyHint("/", "filter"), KeyHint("Enter", ExplorerUpdate.offersAskForFilter(model) ? "ask by meaning" : "similar")]
-        case .similar:
-            pane = [KeyHint("Enter", "use as query"), KeyHint("+/-", "k")]
-                + (model.index.tuning == nil ? [] : [KeyHint("</>", model.index.tuningName)])
-        case .jobs: pane = [KeyHint("x", "cancel job")]
-        }
-        return pane + [KeyHint("a", "ask"), KeyHint("m", "move"), KeyHint("s", "save"), KeyHint("?", "help"), KeyHint("q", "quit"),
-                       KeyHint("c", "convert"), KeyHint("Tab", "pane"), KeyHint(":", "command"), KeyHint("↑↓", "select")]
+        return KeyMap.hints(for: model)
     }
 }

@@ -16,46 +16,22 @@ struct OverlayView: Widget {
         case let .convert(prompt): ConvertView(model: model).renderPrompt(prompt, into: &buffer, area: area)
         case let .converted(summary): ConvertView(model: model).renderResult(summary, into: &buffer, area: area)
         case let .confirmQuit(reason): renderConfirmQuit(reason, into: &buffer, area: area)
+        case let .details(details): DetailsView(model: model).render(details, into: &buffer, area: area)
         }
     }
 
     // MARK: - Help
 
-    /// Every key and command, in the order a newcomer needs them.
-    static let helpLines: [(key: String, text: String)] = [
-        ("", "Everywhere"),
-        ("Tab  Shift-Tab", "next / previous pane (1–5 go straight to one)"),
-        ("/", "filter products by name (Enter shows the similar ones)"),
-        ("a", "ask by meaning: the products nearest a text (needs --model)"),
-        ("m", "move the index: pick devices, see the memory each needs"),
-        ("s", "save the index (FAISS format, from wherever it is)"),
-        ("c", "convert to IVF, PQ, SQ or HNSW: predicted size, then recall"),
-        (":", "command line"),
-        ("Esc", "close, go back, clear the filter or the message"),
-        ("q  Ctrl-C", "quit (asks while a job runs or a move is unsaved)"),
-        ("", "In lists"),
-        ("↑ ↓  j k", "select (PgUp PgDn Home End too)"),
-        ("Enter", "Products: similar · Similar: as query · Devices: move there"),
-        ("+  -", "Similar: one more / fewer neighbour (k)"),
-        ("<  >", "Similar: halve / double nprobe (IVF) or efSearch (HNSW)"),
-        ("x", "Jobs: cancel the selected move or save"),
-        ("", "Commands"),
-        (":k 20", "show 20 neighbours · :ask TEXT · :model NAME loads a model"),
-        (":move gpu0", "also :move cl0,cl1 shard fp16 · :move cpu"),
-        (":save PATH", "save to PATH (asks before overwriting) · :reload reopens"),
-        (":convert HNSW32", "build another index type · :nprobe 16 · :ef 64"),
-        (":theme light", "dark, light or monochrome · :q quits · :q! without asking"),
-    ]
-
     private func renderHelp(into buffer: inout CellBuffer, area: Rect) {
-        let lines = OverlayView.helpLines
+        // Every key and command from the key map, in the order a newcomer needs them.
+        let lines = KeyMap.helpSections.flatMap { section in [("", section.title)] + section.lines }
         let rect = area.centered(width: 80, height: lines.count + 2)
         let box = Box(title: "Keys", trailingTitle: "Esc closes", focused: true, charset: model.charset)
         box.render(into: &buffer, area: rect)
         let inner = box.inner(rect).inset(left: 1, right: 1)
         for (row, line) in lines.enumerated() where row < inner.height {
             let y = inner.y + row
-            if line.key.isEmpty && ["Everywhere", "In lists", "Commands"].contains(line.text) {
+            if line.key.isEmpty {
                 buffer.put(line.text, x: inner.x, y: y, style: Style(role: Role.header), maxWidth: inner.width)
                 continue
             }
