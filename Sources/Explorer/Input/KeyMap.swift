@@ -101,7 +101,7 @@ enum KeyMap {
         KeyBinding(.pane(.similar), [.enter], .activate, label: "Enter", help: "", hint: "use as query"),
         KeyBinding(.pane(.devices), [.enter], .activate, label: "Enter", help: "", hint: "move here"),
         KeyBinding(.pane(.products), [.character("i"), .character(" ")], .details, label: "i  Space",
-                   help: "Products, Similar: an item's whole record and where its vector is",
+                   help: "Products, Similar: the whole record, where the vector is",
                    footerOrder: 55, hint: "details"),
         KeyBinding(.pane(.similar), [.character("i"), .character(" ")], .details, label: "i  Space", help: "",
                    footerOrder: 55, hint: "details"),
