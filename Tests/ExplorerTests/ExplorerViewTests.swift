@@ -167,7 +167,7 @@ final class ExplorerViewTests: XCTestCase {
                                milliseconds: 1))
         press(&model, "enter")
         send(&model, .searched(tag: model.similar.requestedTag,
-                               neighbours: [SimilarState.Neighbour(id: 4_006_000_000_007, score: 0.5)],
+                               neighbours: [SimilarState.Neighbour(id: 4_006_000_000_007, score: 0.5, rank: 1)],
                                milliseconds: 0.5, ranOn: "cpu"))
         assertSnapshot(ExplorerView.render(model), named: "no-catalog-80x24")
     }

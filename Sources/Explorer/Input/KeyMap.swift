@@ -122,6 +122,8 @@ enum KeyMap {
         (":move gpu0", "also :move cl0,cl1 shard fp16 · :move cpu"),
         (":save PATH", "save to PATH (asks before overwriting) · :reload reopens"),
         (":convert HNSW32", "build another index type · :nprobe 16 · :ef 64"),
+        (":columns a,b", "catalog fields as columns · :columns default resets"),
+        (":sort -price", "order Similar by a field (- largest first) · :sort by score"),
         (":theme light", "dark, light or monochrome · :q quits · :q! without asking"),
     ]
 
@@ -148,6 +150,9 @@ enum KeyMap {
         if case .pane = scope { return true }
         return false
     }
+
+    /// How many lines help has, section titles included.
+    static var helpLineCount: Int { helpSections.reduce(0) { $0 + 1 + $1.lines.count } }
 
     /// Help's sections: a title, then (key, text) lines; bindings with no help text of their
     /// own are described by the line before them.

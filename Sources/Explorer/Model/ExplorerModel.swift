@@ -88,6 +88,10 @@ struct ExplorerModel {
 
     /// The products (or bare ids) the index's vectors belong to (replaced by `:reload`).
     var catalog: ProductList
+    /// The first line help shows (it scrolls when the terminal is shorter than the key list).
+    var helpScroll = 0
+    /// The catalog fields shown as columns (`:columns`); nil: the catalog's key fields.
+    var columns: [String]?
     /// Explored files that another process changed since they were opened.
     var changedFiles: [FileChangeNotice] = []
     /// The index as last reported: file, type, shape, placement.

@@ -13,6 +13,10 @@ final class ProductList: Sendable {
     /// The catalog's other fields, most useful first: price, rating, brand, category, then the rest.
     let keyFields: [String]
 
+    /// Columns the widest id takes (a 64-bit id has up to 19 digits and a sign): id columns
+    /// are this wide, so ids are never cut.
+    let idWidth: Int
+
     /// Fields shown first when a catalog has them.
     static let preferredFields = ["price", "rating", "brand", "category"]
 
@@ -23,6 +27,7 @@ final class ProductList: Sendable {
         filter = TitleFilter(titles: catalog.products.map(\.title))
         let preferred = ProductList.preferredFields.filter { catalog.columns.contains($0) }
         keyFields = preferred + catalog.columns.filter { !preferred.contains($0) }
+        idWidth = ProductList.widestID(catalog.products.lazy.map(\.id))
     }
 
     /// A list of bare ids (row numbers for an index without an id map).
@@ -31,6 +36,17 @@ final class ProductList: Sendable {
         self.ids = ids
         filter = TitleFilter(titles: ids.map { String($0) })
         keyFields = []
+        idWidth = ProductList.widestID(ids.lazy)
+    }
+
+    /// The width of the longest decimal id (at least 2, the ID header's).
+    private static func widestID<S: Sequence>(_ ids: S) -> Int where S.Element == Int64 {
+        var low: Int64 = 0, high: Int64 = 0
+        for id in ids {
+            low = min(low, id)
+            high = max(high, id)
+        }
+        return max(2, String(low).count, String(high).count)
     }
 
     /// How many products (or ids) there are.
@@ -49,6 +65,11 @@ final class ProductList: Sendable {
     /// The title of the product with index id `id`, or "#id" when the catalog does not list it.
     func title(ofID id: Int64) -> String {
         catalog?.product(id: id)?.title ?? "#\(id)"
+    }
+
+    /// The value of field `name` of the product at `position`, or "" when it has none.
+    func field(_ name: String, at position: Int) -> String {
+        catalog?.products[position].fields[name] ?? ""
     }
 
     /// The value of field `name` of the product with index id `id`, or "" when it has none.

@@ -2,10 +2,17 @@ import TUI
 
 /// The Similar pane: the query product, its nearest neighbours, and how the search went.
 struct SimilarState: Equatable, Sendable {
-    /// One neighbour: its index id and score.
+    /// One neighbour: its index id, score, and rank by score (1 = nearest).
     struct Neighbour: Equatable, Sendable {
         var id: Int64
         var score: Float
+        var rank: Int
+    }
+
+    /// An order of the results by a catalog field (`:sort price`, `:sort -rating`).
+    struct SortOrder: Equatable, Sendable {
+        var field: String
+        var descending: Bool
     }
 
     /// How many neighbours to show.
@@ -20,8 +27,10 @@ struct SimilarState: Equatable, Sendable {
     var requestedTag = 0
     /// The request whose neighbours are shown.
     var shownTag = 0
-    /// The neighbours, best first (the query itself left out).
+    /// The neighbours in the order shown: by rank, or by `sort` (the query itself left out).
     var neighbours: [Neighbour] = []
+    /// The field the results are sorted by; nil: by score.
+    var sort: SortOrder?
     /// Milliseconds the search took.
     var latencyMilliseconds: Double?
     /// Where it ran ("cpu", "fp16 on cl0").

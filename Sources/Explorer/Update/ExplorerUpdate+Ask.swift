@@ -140,6 +140,7 @@ extension ExplorerUpdate {
         model.similar.latencyMilliseconds = searchMilliseconds
         model.similar.ranOn = ranOn
         model.similar.table = TableState(selected: neighbours.isEmpty ? nil : 0)
+        if model.similar.sort != nil { applySort(&model) }
         return []
     }
 

@@ -8,7 +8,7 @@ import TUI
 
 extension ExplorerUpdate {
     /// The commands, as help and errors list them.
-    static let commandSummary = "k N, ask TEXT, model NAME, move DEVICES [shard|replicate] [fp16|fp32], save [PATH], convert [FACTORY], reload, nprobe N, ef N, theme NAME, help, q"
+    static let commandSummary = "k N, ask TEXT, model NAME, move DEVICES [shard|replicate] [fp16|fp32], save [PATH], convert [FACTORY], reload, nprobe N, ef N, columns FIELDS, sort [-]FIELD, theme NAME, help, q"
 
     /// Keys while the command line is open: Enter runs it, Esc (or Backspace on nothing) closes it.
     static func handleCommandLineKey(_ model: inout ExplorerModel, _ key: Key) -> [ExplorerEffect] {
@@ -87,8 +87,13 @@ extension ExplorerUpdate {
                 return []
             }
             return [.setTheme(arguments[0])]
+        case "columns", "cols":
+            return chooseColumns(&model, arguments)
+        case "sort":
+            return chooseSort(&model, arguments)
         case "help", "h", "?":
             model.overlay = .help
+            model.helpScroll = 0
             return []
         case "q", "quit", "exit":
             return requestQuit(&model)

@@ -11,6 +11,16 @@ extension ExplorerUpdate {
         switch overlay {
         case .help:
             if [.escape, .enter, .character("?"), .character("q")].contains(key) { model.overlay = nil }
+            switch key {
+            case .down, .character("j"): model.helpScroll += 1
+            case .up, .character("k"): model.helpScroll = max(0, model.helpScroll - 1)
+            case .pageDown, .character(" "): model.helpScroll += 10
+            case .pageUp: model.helpScroll = max(0, model.helpScroll - 10)
+            case .home: model.helpScroll = 0
+            case .end: model.helpScroll = KeyMap.helpLineCount
+            default: break
+            }
+            model.helpScroll = min(model.helpScroll, KeyMap.helpLineCount)  // the view shows the last page
             if key == .ctrl("c") {
                 model.overlay = nil
                 return requestQuit(&model)

@@ -38,6 +38,7 @@ enum ExplorerUpdate {
             model.similar.latencyMilliseconds = milliseconds
             model.similar.ranOn = ranOn
             model.similar.table = TableState(selected: neighbours.isEmpty ? nil : 0)
+            if model.similar.sort != nil { applySort(&model) }
             return []
         case let .searchFailed(tag, text):
             guard tag == model.similar.requestedTag else { return [] }
@@ -157,6 +158,7 @@ enum ExplorerUpdate {
         switch action {
         case .help:
             model.overlay = .help
+            model.helpScroll = 0
         case .commandLine:
             model.commandLine = TextInputState()
         case .nextPane:

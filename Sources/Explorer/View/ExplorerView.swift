@@ -48,28 +48,11 @@ enum ExplorerView {
         let minimum = ExplorerLayout.minimumSize
         let text = "Terminal too small: \(model.size.width)×\(model.size.height). VecTUI needs at least "
             + "\(minimum.width)×\(minimum.height); enlarge the window, or press q to quit."
-        let lines = wrap(text, width: max(1, model.size.width - 2))
+        let lines = wrap(text, toWidth: max(1, model.size.width - 2))
         let top = max(0, (model.size.height - lines.count) / 2)
         for (offset, line) in lines.enumerated() {
             TextLine(line, style: Style(role: Role.warning), alignment: .center, charset: model.charset)
                 .render(into: &buffer, area: Rect(x: 0, y: top + offset, width: model.size.width, height: 1))
         }
-    }
-
-    /// Splits `text` into lines of at most `width` columns at spaces (a longer word is cut).
-    static func wrap(_ text: String, width: Int) -> [String] {
-        var lines: [String] = []
-        var line = ""
-        for word in text.split(separator: " ").map(String.init) {
-            let candidate = line.isEmpty ? word : line + " " + word
-            if displayWidth(of: candidate) <= width {
-                line = candidate
-                continue
-            }
-            if !line.isEmpty { lines.append(line) }
-            line = truncate(word, toWidth: width)
-        }
-        if !line.isEmpty { lines.append(line) }
-        return lines
     }
 }

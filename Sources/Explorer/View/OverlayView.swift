@@ -25,19 +25,22 @@ struct OverlayView: Widget {
     private func renderHelp(into buffer: inout CellBuffer, area: Rect) {
         // Every key and command from the key map, in the order a newcomer needs them.
         let lines = KeyMap.helpSections.flatMap { section in [("", section.title)] + section.lines }
-        let rect = area.centered(width: 80, height: lines.count + 2)
-        let box = Box(title: "Keys", trailingTitle: "Esc closes", focused: true, charset: model.charset)
+        let rect = area.centered(width: 80, height: min(area.height, lines.count + 2))
+        let visible = max(1, rect.height - 2)
+        let scroll = min(model.helpScroll, max(0, lines.count - visible))  // past the end: the last page
+        let position = lines.count > visible ? "↑↓ \(scroll + 1)–\(scroll + visible) of \(lines.count) · " : ""
+        let box = Box(title: "Keys", trailingTitle: position + "Esc closes", focused: true, charset: model.charset)
         box.render(into: &buffer, area: rect)
         let inner = box.inner(rect).inset(left: 1, right: 1)
-        for (row, line) in lines.enumerated() where row < inner.height {
+        for (row, line) in lines.dropFirst(scroll).prefix(visible).enumerated() {
             let y = inner.y + row
-            if line.key.isEmpty {
-                buffer.put(line.text, x: inner.x, y: y, style: Style(role: Role.header), maxWidth: inner.width)
+            if line.0.isEmpty {
+                buffer.put(line.1, x: inner.x, y: y, style: Style(role: Role.header), maxWidth: inner.width)
                 continue
             }
-            buffer.put(line.key, x: inner.x + 1, y: y, style: Style(role: Role.footerKey), maxWidth: 15)
+            buffer.put(line.0, x: inner.x + 1, y: y, style: Style(role: Role.footerKey), maxWidth: 15)
             let textWidth = inner.width - 17
-            buffer.put(truncate(line.text, toWidth: textWidth, ellipsis: model.charset.ellipsis), x: inner.x + 17, y: y,
+            buffer.put(truncate(line.1, toWidth: textWidth, ellipsis: model.charset.ellipsis), x: inner.x + 17, y: y,
                        maxWidth: textWidth)
         }
     }

@@ -4,6 +4,9 @@ import TUI
 struct ProductsPane: Widget {
     let model: ExplorerModel
 
+    /// The narrowest the title gets before the id (then the chosen fields) is left out.
+    static let minimumTitleWidth = 16
+
     /// Draws the pane into `area`.
     func render(into buffer: inout CellBuffer, area: Rect) {
         let state = model.products
@@ -25,18 +28,23 @@ struct ProductsPane: Widget {
         let shown = state.matches[offset..<min(state.matches.count, offset + visible)]
         let hasCatalog = model.catalog.catalog != nil
         let columns: [TableColumn]
+        let layout = ItemColumns(width: tableArea.width, fixed: 0, minimumTitleWidth: ProductsPane.minimumTitleWidth,
+                                 idWidth: model.catalog.idWidth, fields: model.columns ?? []) { field in
+            shown.map { model.catalog.field(field, at: $0) }
+        }
         if hasCatalog {
-            columns = inner.width >= 56
-                ? [TableColumn("TITLE", width: .fill(1)), TableColumn("ID", width: .fixed(14), alignment: .right)]
-                : [TableColumn("TITLE", width: .fill(1))]
+            columns = layout.tableColumns(leading: [], charset: model.charset)
         } else {
             columns = [TableColumn("ROW", width: .fixed(9), alignment: .right), TableColumn("ID", width: .fill(1))]
         }
         // Matches inside words (after those at word starts) are dim: weaker matches.
         let rows = zip(shown.indices, shown).map { row, position in
-            TableRow(hasCatalog ? [model.catalog.title(at: position), String(model.catalog.id(at: position))]
-                                : [ViewFormat.count(position), String(model.catalog.id(at: position))],
-                     style: Style(role: row < state.wordPrefixCount ? Role.text : Role.dim))
+            let id = String(model.catalog.id(at: position))
+            let cells = hasCatalog
+                ? [model.catalog.title(at: position)] + (layout.showsID ? [id] : [])
+                    + layout.fields.map { model.catalog.field($0.name, at: position) }
+                : [ViewFormat.count(position), id]
+            return TableRow(cells, style: Style(role: row < state.wordPrefixCount ? Role.text : Role.dim))
         }
         let empty = state.filter.text.isEmpty ? "no products"
             : ExplorerUpdate.offersAskForFilter(model) ? "nothing matches '\(state.shownQuery)' · Enter asks by meaning"

@@ -5,8 +5,8 @@ import TUI
 struct SimilarPane: Widget {
     let model: ExplorerModel
 
-    /// The narrowest the title column gets before the id is left out; key fields also leave
-    /// it at least 45% of the pane.
+    /// The narrowest the title column gets before the id is left out; fields also leave it
+    /// at least 45% of the pane.
     static let minimumTitleWidth = 32
 
     /// Draws the pane into `area`.
@@ -38,33 +38,29 @@ struct SimilarPane: Widget {
         }
 
         // Rank, score and title always; then the id and key fields while the title keeps its room.
-        var columns = [TableColumn("#", width: .fixed(3), alignment: .right),
-                       TableColumn("SCORE", width: .fixed(6), alignment: .right),
-                       TableColumn("TITLE", width: .fill(1))]
-        var fixedWidth = 3 + 1 + 6 + 1
-        var fields: [String] = []
-        let titleWidth = max(SimilarPane.minimumTitleWidth, inner.width * 45 / 100)
-        if inner.width - fixedWidth - 15 >= SimilarPane.minimumTitleWidth {
-            columns.append(TableColumn("ID", width: .fixed(14), alignment: .right))
-            fixedWidth += 15
-            for field in catalog.keyFields {
-                let width = min(14, max(8, field.count))
-                guard inner.width - fixedWidth - (width + 1) >= titleWidth else { break }
-                columns.append(TableColumn(field.uppercased(), width: .fixed(width),
-                                           alignment: field == "price" || field == "rating" ? .right : .left))
-                fields.append(field)
-                fixedWidth += width + 1
-            }
-        }
-
+        // Rank, score and title always; then the id whole and the fields while the title keeps its room.
         let tableArea = inner.inset(top: 1)
         let visible = Table.visibleRowCount(in: tableArea)
         let offset = state.table.visibleOffset(visibleRows: visible, rowCount: state.neighbours.count)
-        let rows = state.neighbours.indices.dropFirst(offset).prefix(visible).map { rank -> TableRow in
-            let neighbour = state.neighbours[rank]
-            var cells = [String(rank + 1), ViewFormat.score(neighbour.score), catalog.title(ofID: neighbour.id),
-                         String(neighbour.id)]
-            cells += fields.map { catalog.field($0, ofID: neighbour.id) }
+        let shown = state.neighbours.dropFirst(offset).prefix(visible)
+        let fixedWidth = 3 + 1 + 6 + 1
+        let layout = ItemColumns(width: inner.width, fixed: fixedWidth,
+                                 minimumTitleWidth: max(SimilarPane.minimumTitleWidth, inner.width * 45 / 100),
+                                 idWidth: catalog.idWidth, fields: model.columns ?? catalog.keyFields, sortedBy: state.sort) { field in
+            shown.map { catalog.field(field, ofID: $0.id) }
+        }
+        // The id goes first, whenever the title keeps minimumTitleWidth.
+        let layoutWithID = layout.showsID ? layout
+            : ItemColumns(width: inner.width, fixed: fixedWidth, minimumTitleWidth: SimilarPane.minimumTitleWidth,
+                          idWidth: catalog.idWidth, fields: [], sortedBy: state.sort) { _ in [] }
+        let scoreHeader = state.sort == nil ? (model.charset == .unicode ? "SCORE▼" : "SCOREv") : "SCORE"
+        let columns = layoutWithID.tableColumns(leading: [TableColumn("#", width: .fixed(3), alignment: .right),
+                                                          TableColumn(scoreHeader, width: .fixed(6), alignment: .right)],
+                                                sortedBy: state.sort, charset: model.charset)
+        let rows = shown.map { neighbour -> TableRow in
+            var cells = [String(neighbour.rank), ViewFormat.score(neighbour.score), catalog.title(ofID: neighbour.id)]
+            if layoutWithID.showsID { cells.append(String(neighbour.id)) }
+            cells += layoutWithID.fields.map { catalog.field($0.name, ofID: neighbour.id) }
             return TableRow(cells)
         }
         Table(columns: columns, rows: rows,
