@@ -36,6 +36,10 @@ public final class ProductCatalog: Sendable {
     public let problems: [Problem]
     public let problemCount: Int
     private let rowByID: [Int64: Int]
+    /// Columns prepared for filters (`CatalogFilter`) on first use.
+    let filterCache = Locked(FilterCache())
+    /// How the ids are spread, for the form of a filter's selector.
+    let filterIDs: FilterIDs
 
     static let maxReportedProblems = 100
 
@@ -106,6 +110,7 @@ public final class ProductCatalog: Sendable {
         self.problems = problems
         self.problemCount = problemCount
         self.rowByID = rowByID
+        filterIDs = FilterIDs(products.map(\.id))
     }
 
     /// The product whose index id is `id`.

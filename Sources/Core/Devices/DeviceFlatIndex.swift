@@ -61,9 +61,10 @@ public final class DeviceFlatIndex: FlatRows, Sendable {
             throw IndexError.dimensionMismatch(expected: dimension, found: queries.dimension, what: "the queries")
         }
         guard queries.rows > 0 else { return SearchResult(queryCount: 0, k: k, scores: [], ids: []) }
+        let mask = parameters.selector?.rowMask(count: count)
         switch layout {
         case .single, .shard:
-            let parts = try eachShard { shard in try Self.search(shard, queries, k: k, metric: metric) }
+            let parts = try eachShard { shard in try Self.search(shard, queries, k: k, metric: metric, mask: mask) }
             return parts.count == 1 ? parts[0] : SearchResult.merging(parts, metric: metric)
         case .replicate:
             let split = PlacementPlanner.shardRows(total: queries.rows, parts: shards.count)
@@ -72,7 +73,7 @@ public final class DeviceFlatIndex: FlatRows, Sendable {
                 let index = shards.firstIndex { $0.device == shard.device }!
                 let range = starts[index]..<starts[index + 1]
                 if range.isEmpty { return SearchResult(queryCount: 0, k: k, scores: [], ids: []) }
-                return try Self.search(shard, queries.rows(range), k: k, metric: metric)
+                return try Self.search(shard, queries.rows(range), k: k, metric: metric, mask: mask)
             }
             return SearchResult(queryCount: queries.rows, k: k, scores: parts.flatMap(\.scores), ids: parts.flatMap(\.ids))
         }
@@ -83,14 +84,17 @@ public final class DeviceFlatIndex: FlatRows, Sendable {
         try Parallel.map(shards.count) { i in try body(shards[i]) }
     }
 
-    private static func search(_ shard: Shard, _ queries: VectorMatrix, k: Int, metric: Metric) throws -> SearchResult {
+    /// One shard's search; `mask` (over all rows) keeps filtered rows out on the device.
+    private static func search(_ shard: Shard, _ queries: VectorMatrix, k: Int, metric: Metric,
+                               mask: IDBitmap?) throws -> SearchResult {
         let maxSlabRows = shard.slabs.map(\.rowCount).max() ?? 0
         let plan = try DeviceSearchPlan(queryCount: queries.rows, dimension: queries.dimension, k: k, maxSlabRows: maxSlabRows,
                                         tempBudgetBytes: shard.tempBudgetBytes, device: shard.openCL.info)
-        let scratch = MemoryLedger.shared.record(device: shard.device.name, kind: .scratch, bytes: plan.scratchBytes)
+        let maskBytes = mask.map { max(8, ($0.count + 63) / 64 * 8) } ?? 0
+        let scratch = MemoryLedger.shared.record(device: shard.device.name, kind: .scratch, bytes: plan.scratchBytes + maskBytes)
         defer { scratch.release() }
         return try queries.values.withUnsafeBufferPointer { q in
-            try shard.openCL.search(queries: q.baseAddress!, slabs: shard.slabs, metric: metric, plan: plan)
+            try shard.openCL.search(queries: q.baseAddress!, slabs: shard.slabs, metric: metric, plan: plan, rowMask: mask)
         }
     }
 

@@ -52,11 +52,15 @@ public final class FlatIndex: FlatRows {
         guard queries.dimension == dimension else {
             throw IndexError.dimensionMismatch(expected: dimension, found: queries.dimension, what: "the queries")
         }
-        return queries.values.withUnsafeBufferPointer { q in
-            FlatSearch.search(storage: storage, queries: q.baseAddress ?? UnsafePointer(bitPattern: 64)!,
-                              n: queries.rows, k: k, metric: metric,
-                              squaredNorms: { squaredNorms() })
+        func search(_ filter: IDFilter?) -> SearchResult {
+            queries.values.withUnsafeBufferPointer { q in
+                FlatSearch.search(storage: storage, queries: q.baseAddress ?? UnsafePointer(bitPattern: 64)!,
+                                  n: queries.rows, k: k, metric: metric, filter: filter,
+                                  squaredNorms: { squaredNorms() })
+            }
         }
+        guard let selector = parameters.selector else { return search(nil) }
+        return selector.rowMask(count: count).withFilter { search($0) }
     }
 
     public var placementDescription: String { storage.isMapped ? "host RAM (memory-mapped)" : "host RAM" }

@@ -295,28 +295,35 @@ public final class HNSWIndex: TrainableIndex, IndexDetails {
         guard queries.dimension == dimension else {
             throw IndexError.dimensionMismatch(expected: dimension, found: queries.dimension, what: "the queries")
         }
+        // FAISS's semantics: refused nodes are still walked through, never returned.
+        guard let selector = parameters.selector else { return search(queries, k: k, efSearch: efSearch, filter: nil) }
+        return selector.rowMask(count: count).withFilter { search(queries, k: k, efSearch: efSearch, filter: $0) }
+    }
+
+    private func search(_ queries: VectorMatrix, k: Int, efSearch: Int, filter: IDFilter?) -> SearchResult {
         #if arch(x86_64)
         if CPUFeatures.avx512 {
             switch metric {
-            case .l2: return search(HNSWL2SpaceAVX512.self, queries, k: k, efSearch: efSearch)
-            case .innerProduct: return search(HNSWIPSpaceAVX512.self, queries, k: k, efSearch: efSearch)
+            case .l2: return search(HNSWL2SpaceAVX512.self, queries, k: k, efSearch: efSearch, filter: filter)
+            case .innerProduct: return search(HNSWIPSpaceAVX512.self, queries, k: k, efSearch: efSearch, filter: filter)
             }
         }
         if CPUFeatures.avx2FMA {
             switch metric {
-            case .l2: return search(HNSWL2SpaceAVX2.self, queries, k: k, efSearch: efSearch)
-            case .innerProduct: return search(HNSWIPSpaceAVX2.self, queries, k: k, efSearch: efSearch)
+            case .l2: return search(HNSWL2SpaceAVX2.self, queries, k: k, efSearch: efSearch, filter: filter)
+            case .innerProduct: return search(HNSWIPSpaceAVX2.self, queries, k: k, efSearch: efSearch, filter: filter)
             }
         }
         #endif
         switch metric {
-        case .l2: return search(HNSWL2Space.self, queries, k: k, efSearch: efSearch)
-        case .innerProduct: return search(HNSWIPSpace.self, queries, k: k, efSearch: efSearch)
+        case .l2: return search(HNSWL2Space.self, queries, k: k, efSearch: efSearch, filter: filter)
+        case .innerProduct: return search(HNSWIPSpace.self, queries, k: k, efSearch: efSearch, filter: filter)
         }
     }
 
     /// Searches every query on all cores (queries are handed out in small chunks).
-    private func search<S: HNSWSpace>(_: S.Type, _ queries: VectorMatrix, k: Int, efSearch requested: Int) -> SearchResult {
+    private func search<S: HNSWSpace>(_: S.Type, _ queries: VectorMatrix, k: Int, efSearch requested: Int,
+                                      filter: IDFilter?) -> SearchResult {
         // The candidate heap never holds more than every node, so a larger efSearch (a file may
         // say 2^31) changes nothing but the buffer it would allocate.
         let efSearch = min(requested, max(count, 1))
@@ -342,7 +349,7 @@ public final class HNSWIndex: TrainableIndex, IndexDetails {
                                 while let chunk = next.take() {
                                     for i in chunk {
                                         HNSWSearcher.searchOne(S.self, graph: view, rows: rows, query: qBase + i * d * 4, k: k,
-                                                               efSearch: efSearch, scratch: scratch,
+                                                               efSearch: efSearch, filter: filter, scratch: scratch,
                                                                outValues: sBase + i * k, outIDs: iBase + i * k)
                                     }
                                 }

@@ -566,13 +566,14 @@ enum HNSWSearcher {
         }
     }
 
-    /// FAISS `add_to_heap` in `search_from_candidates`: the result heap takes the node if it
-    /// beats the current threshold; the candidate heap always gets it.
+    /// FAISS `add_to_heap` in `search_from_candidates`: the result heap takes the node if the
+    /// selector passes it and it beats the current threshold; the candidate heap always gets it.
     @inline(__always)
     private static func offer<S: HNSWSpace>(_: S.Type, _ node: Int32, _ dis: Float, _ k: Int,
                                             _ outValues: UnsafeMutablePointer<Float>, _ outIDs: UnsafeMutablePointer<Int64>,
-                                            _ threshold: inout Float, _ candidates: UnsafeMutablePointer<HNSWMinimaxHeap>) {
-        if S.cmp(threshold, dis) {
+                                            _ threshold: inout Float, _ filter: IDFilter?,
+                                            _ candidates: UnsafeMutablePointer<HNSWMinimaxHeap>) {
+        if S.cmp(threshold, dis) && (filter == nil || filter!.contains(Int64(node))) {
             FaissHeap.replaceTop(S.self, k, outValues, outIDs, dis, Int64(node))
             threshold = outValues[0]
         }
@@ -580,9 +581,9 @@ enum HNSWSearcher {
     }
 
     /// Searches one query; writes k results best first (padded with the metric's sentinel and
-    /// id −1) to `outValues`/`outIDs`.
+    /// id −1) to `outValues`/`outIDs`, only nodes `filter` passes (nil: all).
     static func searchOne<S: HNSWSpace>(_: S.Type, graph: HNSWGraphView, rows: HNSWRows, query: UnsafeRawPointer,
-                                        k: Int, efSearch: Int, scratch: Scratch,
+                                        k: Int, efSearch: Int, filter: IDFilter? = nil, scratch: Scratch,
                                         outValues: UnsafeMutablePointer<Float>, outIDs: UnsafeMutablePointer<Int64>) {
         // Result heap (FAISS HeapBlockResultHandler<C>): k slots of (worst, −1).
         outValues.initialize(repeating: S.worst, count: k)
@@ -605,7 +606,7 @@ enum HNSWSearcher {
             var threshold = outValues[0]
             for i in 0..<candidates.pointee.nvalid {
                 let v1 = candidates.pointee.ids[i], dis = candidates.pointee.dis[i]
-                if S.cmp(threshold, dis) {
+                if S.cmp(threshold, dis) && (filter == nil || filter!.contains(Int64(v1))) {
                     FaissHeap.replaceTop(S.self, k, outValues, outIDs, dis, Int64(v1))
                     threshold = outValues[0]
                 }
@@ -647,15 +648,15 @@ enum HNSWSearcher {
                 while i &+ 4 <= nfresh {
                     let (d0, d1, d2, d3) = S.distance4(query, rows.row(fresh[i]), rows.row(fresh[i &+ 1]),
                                                        rows.row(fresh[i &+ 2]), rows.row(fresh[i &+ 3]), d)
-                    offer(S.self, fresh[i], d0, k, outValues, outIDs, &threshold, candidates)
-                    offer(S.self, fresh[i &+ 1], d1, k, outValues, outIDs, &threshold, candidates)
-                    offer(S.self, fresh[i &+ 2], d2, k, outValues, outIDs, &threshold, candidates)
-                    offer(S.self, fresh[i &+ 3], d3, k, outValues, outIDs, &threshold, candidates)
+                    offer(S.self, fresh[i], d0, k, outValues, outIDs, &threshold, filter, candidates)
+                    offer(S.self, fresh[i &+ 1], d1, k, outValues, outIDs, &threshold, filter, candidates)
+                    offer(S.self, fresh[i &+ 2], d2, k, outValues, outIDs, &threshold, filter, candidates)
+                    offer(S.self, fresh[i &+ 3], d3, k, outValues, outIDs, &threshold, filter, candidates)
                     i &+= 4
                 }
                 while i < nfresh {
                     let v1 = fresh[i]
-                    offer(S.self, v1, S.distance(query, rows.row(v1), d), k, outValues, outIDs, &threshold, candidates)
+                    offer(S.self, v1, S.distance(query, rows.row(v1), d), k, outValues, outIDs, &threshold, filter, candidates)
                     i &+= 1
                 }
             }

@@ -17,6 +17,9 @@ public final class IDMapIndex: VectorIndex, CapacityReserving {
     private let idsEntry = MemoryLedger.shared.record(device: MemoryLedger.hostDevice, kind: .ids, bytes: 0)
     /// Inner row by id, built on first lookup; locked, since searches and lookups run at once.
     private let rowByID = Locked<[Int64: Int]?>(nil)
+    /// Rows sorted by id (ties by row), built on the first search with a selector: it turns a
+    /// selector over ids into one over rows without testing every row.
+    private let rowsByIDOrder = Locked<[Int]?>(nil)
 
     /// Makes room for `total` ids, and in the inner index for as many vectors when it can.
     func reserveCapacity(forTotal total: Int) {
@@ -50,10 +53,16 @@ public final class IDMapIndex: VectorIndex, CapacityReserving {
             guard map != nil else { return }
             for (offset, id) in newIDs.enumerated() { map![id] = firstRow + offset }
         }
+        rowsByIDOrder.withLock { $0 = nil }
     }
 
+    /// Searches the inner index; a selector over ids becomes a bitmap over the inner rows.
     public func search(_ queries: VectorMatrix, k: Int, parameters: SearchParameters) throws -> SearchResult {
-        var result = try inner.search(queries, k: k, parameters: parameters)
+        var innerParameters = parameters
+        if let selector = parameters.selector {
+            innerParameters.selector = .bitmap(selector.rowMask(ids: ids, order: rowsSortedByID()))
+        }
+        var result = try inner.search(queries, k: k, parameters: innerParameters)
         for i in result.ids.indices where result.ids[i] >= 0 { result.ids[i] = ids[Int(result.ids[i])] }
         return result
     }
@@ -76,12 +85,25 @@ public final class IDMapIndex: VectorIndex, CapacityReserving {
         }
     }
 
+    private func rowsSortedByID() -> [Int] {
+        rowsByIDOrder.withLock { order in
+            if let order { return order }
+            let ids = self.ids
+            let sorted = Array(ids.indices).sorted { ids[$0] < ids[$1] || (ids[$0] == ids[$1] && $0 < $1) }
+            order = sorted
+            return sorted
+        }
+    }
+
     public var memoryUsage: [MemoryComponent] {
         var parts = inner.memoryUsage
         parts.append(MemoryComponent(name: "ids", bytes: ids.count * 8, fileBacked: false))
         if let capacity = rowByID.withLock({ $0?.capacity }) {
             // A Swift dictionary entry costs about the key, the value and one word of table.
             parts.append(MemoryComponent(name: "id lookup", bytes: capacity * 24, fileBacked: false))
+        }
+        if let rows = rowsByIDOrder.withLock({ $0?.count }) {
+            parts.append(MemoryComponent(name: "id order", bytes: rows * 8, fileBacked: false))
         }
         return parts
     }

@@ -303,20 +303,22 @@ public final class IVFIndex: TrainableIndex, IndexDetails {
         guard n > 0, count > 0, quantizer.count > 0 else { return heaps.result(metric: metric) }
         let np = min(nprobe, nlist)
         let coarse = try quantizer.search(queries, k: np)
+        // Entries the selector refuses are skipped as the lists are scanned (FAISS's `sel`).
+        func scanLists(_ filter: IDFilter?) throws {
         try queries.values.withUnsafeBufferPointer { q in
             let q = q.baseAddress!
             switch encoding {
             case .flat:
                 if metric == .l2 {
-                    run(n, np, q, coarse, heaps) { FlatListScanner<SquaredL2Scan>(index: self) }
+                    run(n, np, q, coarse, filter, heaps) { FlatListScanner<SquaredL2Scan>(index: self) }
                 } else {
-                    run(n, np, q, coarse, heaps) { FlatListScanner<InnerProductScan>(index: self) }
+                    run(n, np, q, coarse, filter, heaps) { FlatListScanner<InnerProductScan>(index: self) }
                 }
             case let .scalarQuantizer(sq):
                 let centroids = byResidual ? try centroidArray() : []
                 centroids.withUnsafeBufferPointer { c in
                     let c = c.baseAddress
-                    run(n, np, q, coarse, heaps) { SQListScanner(index: self, quantizer: sq, centroids: c) }
+                    run(n, np, q, coarse, filter, heaps) { SQListScanner(index: self, quantizer: sq, centroids: c) }
                 }
             case let .productQuantizer(pq):
                 let mode = pqMode(pq)
@@ -325,18 +327,20 @@ public final class IVFIndex: TrainableIndex, IndexDetails {
                 centroids.withUnsafeBufferPointer { c in
                     table.withUnsafeBufferPointer { t in
                         let c = c.baseAddress, t = t.baseAddress
-                        run(n, np, q, coarse, heaps) { PQListScanner(index: self, pq: pq, mode: mode, centroids: c, precomputed: t) }
+                        run(n, np, q, coarse, filter, heaps) { PQListScanner(index: self, pq: pq, mode: mode, centroids: c, precomputed: t) }
                     }
                 }
             }
         }
+        }
+        if let selector = parameters.selector { try selector.withIDFilter { try scanLists($0) } } else { try scanLists(nil) }
         return heaps.result(metric: metric)
     }
 
     /// Scans the probed lists: queries split over the cores, or (a few queries over long
     /// lists) the probes split over the cores with per-core heaps merged at the end.
     private func run<S: ListScanner>(_ n: Int, _ np: Int, _ queries: UnsafePointer<Float>, _ coarse: SearchResult,
-                                     _ heaps: TopKHeaps, _ make: () -> S) {
+                                     _ filter: IDFilter?, _ heaps: TopKHeaps, _ make: () -> S) {
         let d = dimension
         let workers = Parallel.workerCount
         coarse.ids.withUnsafeBufferPointer { lids in
@@ -353,7 +357,7 @@ public final class IVFIndex: TrainableIndex, IndexDetails {
                             for p in 0..<np {
                                 let list = Int(lids[qi * np + p])
                                 guard list >= 0, list < nlist, lists.count(list) > 0 else { continue }
-                                scanner.scan(list: list, coarse: lscores[qi * np + p], heaps: heaps, query: qi)
+                                scanner.scan(list: list, coarse: lscores[qi * np + p], filter: filter, heaps: heaps, query: qi)
                             }
                         }
                     }
@@ -372,7 +376,7 @@ public final class IVFIndex: TrainableIndex, IndexDetails {
                         for p in probes {
                             let list = Int(lids[qi * np + p])
                             guard list >= 0, list < nlist, lists.count(list) > 0 else { continue }
-                            scanner.scan(list: list, coarse: lscores[qi * np + p], heaps: local, query: qi)
+                            scanner.scan(list: list, coarse: lscores[qi * np + p], filter: filter, heaps: local, query: qi)
                         }
                     }
                 }
@@ -554,10 +558,11 @@ public final class IVFIndex: TrainableIndex, IndexDetails {
 
 // MARK: - List scanners
 
-/// Scores the entries of one inverted list for one query, keys "larger is better".
+/// Scores the entries of one inverted list for one query, keys "larger is better"; entries
+/// whose id `filter` refuses never reach the heaps.
 protocol ListScanner {
     func setQuery(_ query: UnsafePointer<Float>)
-    func scan(list: Int, coarse: Float, heaps: TopKHeaps, query q: Int)
+    func scan(list: Int, coarse: Float, filter: IDFilter?, heaps: TopKHeaps, query q: Int)
 }
 
 /// IVF-Flat: exact distances to the stored vectors.
@@ -573,7 +578,7 @@ final class FlatListScanner<Kernel: ScanKernel>: ListScanner {
 
     func setQuery(_ query: UnsafePointer<Float>) { self.query = query }
 
-    func scan(list: Int, coarse: Float, heaps: TopKHeaps, query q: Int) {
+    func scan(list: Int, coarse: Float, filter: IDFilter?, heaps: TopKHeaps, query q: Int) {
         let n = lists.count(list)
         guard let codes = lists.codes(list), let ids = lists.ids(list), let query else { return }
         let stride = d &* 4
@@ -582,7 +587,9 @@ final class FlatListScanner<Kernel: ScanKernel>: ListScanner {
         for i in 0..<n {
             let key = Kernel.key(qp, codes + i &* stride, d)
             if key > threshold {
-                heaps.replaceTop(q, key: key, id: ids.loadUnaligned(fromByteOffset: i &* 8, as: Int64.self))
+                let id = ids.loadUnaligned(fromByteOffset: i &* 8, as: Int64.self)
+                if let filter, !filter.contains(id) { continue }
+                heaps.replaceTop(q, key: key, id: id)
                 threshold = heaps.threshold(q)
             }
         }
@@ -622,7 +629,7 @@ final class SQListScanner: ListScanner {
 
     func setQuery(_ query: UnsafePointer<Float>) { self.query = query }
 
-    func scan(list: Int, coarse: Float, heaps: TopKHeaps, query q: Int) {
+    func scan(list: Int, coarse: Float, filter: IDFilter?, heaps: TopKHeaps, query q: Int) {
         let n = lists.count(list)
         guard let codes = lists.codes(list), let ids = lists.ids(list), let query else { return }
         var target = query
@@ -642,7 +649,9 @@ final class SQListScanner: ListScanner {
             decoder.decode(codes + i &* cs, into: decoded)
             let key = l2 ? -Distances.squaredL2(target, decoded, d) : bias + Distances.innerProduct(target, decoded, d)
             if key > threshold {
-                heaps.replaceTop(q, key: key, id: ids.loadUnaligned(fromByteOffset: i &* 8, as: Int64.self))
+                let id = ids.loadUnaligned(fromByteOffset: i &* 8, as: Int64.self)
+                if let filter, !filter.contains(id) { continue }
+                heaps.replaceTop(q, key: key, id: id)
                 threshold = heaps.threshold(q)
             }
         }
@@ -694,7 +703,7 @@ final class PQListScanner: ListScanner {
         }
     }
 
-    func scan(list: Int, coarse: Float, heaps: TopKHeaps, query q: Int) {
+    func scan(list: Int, coarse: Float, filter: IDFilter?, heaps: TopKHeaps, query q: Int) {
         let n = lists.count(list)
         guard let codes = lists.codes(list), let ids = lists.ids(list), let query else { return }
         let width = pq.m * pq.ksub
@@ -715,6 +724,7 @@ final class PQListScanner: ListScanner {
             for j in 0..<d { residualQuery[j] = query[j] - c[j] }
             pq.distanceTable(residualQuery, into: table)
         }
-        pq.scan(codes: codes, ids: ids, count: n, table: table, bias: bias, sign: sign, heaps: heaps, query: q, firstID: 0)
+        pq.scan(codes: codes, ids: ids, count: n, table: table, bias: bias, sign: sign, heaps: heaps, query: q, firstID: 0,
+                filter: filter)
     }
 }

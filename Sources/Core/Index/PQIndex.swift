@@ -111,6 +111,8 @@ public final class PQIndex: TrainableIndex, IndexDetails {
         guard n > 0, count > 0, let base = codes.baseAddress else { return heaps.result(metric: metric) }
         let width = pq.m * pq.ksub
         let sign: Float = metric == .l2 ? -1 : 1
+        let mask = parameters.selector?.rowMask(count: count)
+        func scan(_ filter: IDFilter?) {
         queries.values.withUnsafeBufferPointer { q in
             let q = q.baseAddress!
             heaps.scanInParallel(rows: count, parallel: count * pq.m * max(1, n) >= 1 << 16) { range, local in
@@ -140,9 +142,11 @@ public final class PQIndex: TrainableIndex, IndexDetails {
                     var blockStart = range.lowerBound
                     while blockStart < range.upperBound {
                         let blockEnd = min(blockStart + Self.blockRows, range.upperBound)
-                        for qi in 0..<qn {
-                            pq.scan(codes: base + blockStart * cs, ids: nil, count: blockEnd - blockStart, table: tables + qi * width,
-                                    bias: 0, sign: sign, heaps: local, query: q0 + qi, firstID: Int64(blockStart))
+                        if filter == nil || filter!.anyInRange(blockStart..<blockEnd) {
+                            for qi in 0..<qn {
+                                pq.scan(codes: base + blockStart * cs, ids: nil, count: blockEnd - blockStart, table: tables + qi * width,
+                                        bias: 0, sign: sign, heaps: local, query: q0 + qi, firstID: Int64(blockStart), filter: filter)
+                            }
                         }
                         blockStart = blockEnd
                     }
@@ -150,6 +154,8 @@ public final class PQIndex: TrainableIndex, IndexDetails {
                 }
             }
         }
+        }
+        if let mask { mask.withFilter { scan($0) } } else { scan(nil) }
         return heaps.result(metric: metric)
     }
 

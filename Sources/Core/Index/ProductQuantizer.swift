@@ -200,7 +200,7 @@ public final class ProductQuantizer {
     /// `heaps` query `q` with key = `sign` · (bias + sum) (sign −1 for distances).
     @inline(__always)
     func scan(codes: UnsafeRawPointer, ids: UnsafeRawPointer?, count: Int, table: UnsafePointer<Float>, bias: Float,
-              sign: Float, heaps: TopKHeaps, query q: Int, firstID: Int64) {
+              sign: Float, heaps: TopKHeaps, query q: Int, firstID: Int64, filter: IDFilter? = nil) {
         guard count > 0 else { return }
         let cs = codeSize
         var threshold = heaps.threshold(q)
@@ -208,6 +208,7 @@ public final class ProductQuantizer {
             let key = sign * (bias + sum)
             if key > threshold {
                 let id = ids.map { $0.loadUnaligned(fromByteOffset: i &* 8, as: Int64.self) } ?? (firstID + Int64(i))
+                if let filter, !filter.contains(id) { return }
                 heaps.replaceTop(q, key: key, id: id)
                 threshold = heaps.threshold(q)
             }

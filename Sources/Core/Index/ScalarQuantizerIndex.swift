@@ -75,6 +75,8 @@ public final class ScalarQuantizerIndex: TrainableIndex, IndexDetails {
         guard n > 0, count > 0, let base = codes.baseAddress else { return heaps.result(metric: metric) }
         let decoder = quantizer.decoder
         let l2 = metric == .l2
+        let mask = parameters.selector?.rowMask(count: count)
+        func scan(_ filter: IDFilter?) {
         queries.values.withUnsafeBufferPointer { q in
             let q = q.baseAddress!
             heaps.scanInParallel(rows: count, parallel: count * d * max(1, n) >= 1 << 16) { range, local in
@@ -83,6 +85,10 @@ public final class ScalarQuantizerIndex: TrainableIndex, IndexDetails {
                 var blockStart = range.lowerBound
                 while blockStart < range.upperBound {
                     let blockEnd = min(blockStart + Self.blockRows, range.upperBound)
+                    if let filter, !filter.anyInRange(blockStart..<blockEnd) {
+                        blockStart = blockEnd
+                        continue
+                    }
                     for row in blockStart..<blockEnd {
                         decoder.decode(base + row * cs, into: decoded + (row - blockStart) * d)
                     }
@@ -92,7 +98,7 @@ public final class ScalarQuantizerIndex: TrainableIndex, IndexDetails {
                         for row in blockStart..<blockEnd {
                             let x = decoded + (row - blockStart) * d
                             let key = l2 ? -Distances.squaredL2(qp, x, d) : Distances.innerProduct(qp, x, d)
-                            if key > threshold {
+                            if key > threshold && (filter == nil || filter!.contains(Int64(row))) {
                                 local.replaceTop(qi, key: key, id: Int64(row))
                                 threshold = local.threshold(qi)
                             }
@@ -102,6 +108,8 @@ public final class ScalarQuantizerIndex: TrainableIndex, IndexDetails {
                 }
             }
         }
+        }
+        if let mask { mask.withFilter { scan($0) } } else { scan(nil) }
         return heaps.result(metric: metric)
     }
 

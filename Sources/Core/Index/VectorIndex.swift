@@ -42,16 +42,20 @@ extension VectorIndex {
 /// Per-call settings of a search (FAISS's `SearchParameters`): each travels with one call
 /// instead of being set on a shared index. Nil takes the index's own value (as saved in its
 /// file); a setting for another kind of index is ignored, as an IDMap passes both to its inner
-/// index.
+/// index (translating the selector from its ids to the inner index's rows).
 public struct SearchParameters: Sendable, Equatable {
     /// IVF: inverted lists scanned per query (at least 1; more than nlist scans them all).
     public var nprobe: Int?
     /// HNSW: candidate list size (at least 1; at least k is used).
     public var efSearch: Int?
+    /// Which ids may be returned (FAISS's `sel`), for every kind of index; nil: all. The k
+    /// results are the best k that pass, padded with −1 only when fewer pass.
+    public var selector: IDSelector?
 
-    public init(nprobe: Int? = nil, efSearch: Int? = nil) {
+    public init(nprobe: Int? = nil, efSearch: Int? = nil, selector: IDSelector? = nil) {
         self.nprobe = nprobe
         self.efSearch = efSearch
+        self.selector = selector
     }
 }
 

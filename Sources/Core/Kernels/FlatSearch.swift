@@ -14,19 +14,22 @@ enum FlatSearch {
     static let blasQueryBlock = 1024
 
     /// Searches `n` queries (row-major at `queries`) against `storage`.
-    /// - Parameter squaredNorms: per-row ‖x‖², asked for by the BLAS path for L2.
+    /// - Parameters:
+    ///   - squaredNorms: per-row ‖x‖², asked for by the BLAS path for L2.
+    ///   - filter: the rows that may be returned (nil: all); others never reach the heaps, and
+    ///     blocks with none are not scored.
     /// - Complexity: O(n · rows · d) time; O(n · k) memory plus one tile for batches.
     static func search(storage: VectorStorage, queries: UnsafePointer<Float>, n: Int, k: Int,
-                       metric: Metric, squaredNorms: () -> [Float]) -> SearchResult {
+                       metric: Metric, filter: IDFilter? = nil, squaredNorms: () -> [Float]) -> SearchResult {
         let heaps = TopKHeaps(count: n, k: k)
         if storage.rows > 0 && n > 0 {
             if n < blasThreshold {
-                scan(storage, queries, n, l2: metric == .l2, heaps)
+                scan(storage, queries, n, l2: metric == .l2, filter, heaps)
             } else {
                 if metric == .l2 {
-                    squaredNorms().withUnsafeBufferPointer { blas(storage, queries, n, metric, $0.baseAddress, heaps) }
+                    squaredNorms().withUnsafeBufferPointer { blas(storage, queries, n, metric, $0.baseAddress, filter, heaps) }
                 } else {
-                    blas(storage, queries, n, metric, nil, heaps)
+                    blas(storage, queries, n, metric, nil, filter, heaps)
                 }
             }
         }
@@ -36,7 +39,7 @@ enum FlatSearch {
     // MARK: - Scan
 
     private static func scan(_ storage: VectorStorage, _ queries: UnsafePointer<Float>, _ n: Int, l2: Bool,
-                             _ heaps: TopKHeaps) {
+                             _ filter: IDFilter?, _ heaps: TopKHeaps) {
         let d = storage.dimension
         let rows = storage.rows
         let stride = d * 4
@@ -54,6 +57,10 @@ enum FlatSearch {
                 while blockStart < range.upperBound {
                     let count = min(scanBlockRows, range.upperBound &- blockStart)
                     let block = base + blockStart &* stride
+                    if let filter, !filter.anyInRange(blockStart..<(blockStart &+ count)) {
+                        blockStart &+= count
+                        continue
+                    }
                     for q in 0..<n {
                         Distances.scoreBlock(query + q &* stride, rows: block, stride: stride, count: count, d,
                                              l2: l2, into: scores)
@@ -61,7 +68,7 @@ enum FlatSearch {
                         for j in 0..<count {
                             // Keys are "larger is better": L2 distances are negated.
                             let key = l2 ? -scores[j] : scores[j]
-                            if key > threshold {
+                            if key > threshold && (filter == nil || filter!.contains(Int64(blockStart &+ j))) {
                                 local.replaceTop(q, key: key, id: Int64(blockStart &+ j))
                                 threshold = local.threshold(q)
                             }
@@ -80,7 +87,7 @@ enum FlatSearch {
     /// and top-k on its own tiles, so one core's top-k overlaps the other's sgemm; the workers'
     /// heaps are merged at the end.
     private static func blas(_ storage: VectorStorage, _ queries: UnsafePointer<Float>, _ n: Int,
-                             _ metric: Metric, _ norms: UnsafePointer<Float>?, _ heaps: TopKHeaps) {
+                             _ metric: Metric, _ norms: UnsafePointer<Float>?, _ filter: IDFilter?, _ heaps: TopKHeaps) {
         let d = storage.dimension
         let rows = storage.rows
         guard let base = storage.baseAddress else { return }
@@ -112,6 +119,10 @@ enum FlatSearch {
                     var rStart = range.lowerBound
                     while rStart < range.upperBound {
                         let rn = min(rowBlock, range.upperBound - rStart)
+                        if let filter, !filter.anyInRange(rStart..<(rStart + rn)) {
+                            rStart += rn
+                            continue
+                        }
                         let block: UnsafePointer<Float>
                         if let staging {
                             staging.copyMemory(from: base + rStart * d * 4, byteCount: rn * d * 4)
@@ -130,13 +141,13 @@ enum FlatSearch {
                                 for j in 0..<rn {
                                     // ‖q − x‖² = ‖q‖² + ‖x‖² − 2 q·x, clamped at 0 as FAISS does.
                                     let key = -max(0, qNorm + rowNorms[j] - 2 * scores[j])
-                                    if key > threshold {
+                                    if key > threshold && (filter == nil || filter!.contains(Int64(rStart + j))) {
                                         local.replaceTop(heapIndex, key: key, id: Int64(rStart + j))
                                         threshold = local.threshold(heapIndex)
                                     }
                                 }
                             } else {
-                                for j in 0..<rn where scores[j] > threshold {
+                                for j in 0..<rn where scores[j] > threshold && (filter == nil || filter!.contains(Int64(rStart + j))) {
                                     local.replaceTop(heapIndex, key: scores[j], id: Int64(rStart + j))
                                     threshold = local.threshold(heapIndex)
                                 }

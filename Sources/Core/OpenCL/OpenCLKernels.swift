@@ -43,7 +43,7 @@ enum OpenCLKernels {
     /// Name of the partitioned top-k kernel.
     static let topKKernelName = "topk_partitions"
 
-    /// The search program: every `scores_*` variant plus `topk_partitions`.
+    /// The search program: every `scores_*` variant, `mask_scores` and `topk_partitions`.
     static let searchSource: String = {
         var source = searchPrelude
         for precision in [DevicePrecision.fp32, .fp16] {
@@ -53,8 +53,27 @@ enum OpenCLKernels {
                 }
             }
         }
-        return source + topKSource
+        return source + maskSource + topKSource
     }()
+
+    /// Name of the kernel that takes filtered rows out of a tile's scores.
+    static let maskKernelName = "mask_scores"
+
+    /// Work-item (r, q): when bit `firstRow + r` of the row bitmap `M` (FAISS's layout, read as
+    /// 32-bit words) is clear, query q's score for row r becomes the worst possible (+∞ for L2,
+    /// −∞ for inner product), which `topk_partitions` never keeps (it takes keys > −FLT_MAX).
+    private static let maskSource = #"""
+    __kernel void mask_scores(__global float* S, uint sStride, uint nRows, uint nq,
+                              __global const uint* M, ulong firstRow, int l2)
+    {
+        const uint r = get_global_id(0);
+        const uint q = get_global_id(1);
+        if (r >= nRows || q >= nq) return;
+        const ulong row = firstRow + r;
+        if (((M[row >> 5] >> (uint)(row & 31)) & 1u) == 0) S[(size_t)q * sStride + r] = l2 ? INFINITY : -INFINITY;
+    }
+
+    """#
 
     private static let searchPrelude = #"""
     inline float hsum8(const float8 v)

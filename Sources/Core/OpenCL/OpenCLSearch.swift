@@ -122,8 +122,11 @@ extension OpenCLDevice {
 
     /// The search above with a plan made beforehand (so that a memory ledger can record
     /// `plan.scratchBytes` first); the plan fixes the query count, dimension and k.
+    /// - Parameter rowMask: the global rows that may be returned (nil: all). It is copied to
+    ///   the device (count / 8 bytes) and each tile's filtered scores are set to the worst
+    ///   before the device's top-k, so the k results are the best k that pass.
     public func search(queries: UnsafePointer<Float>, slabs: [DeviceSlab], metric: Metric,
-                       plan: DeviceSearchPlan) throws -> SearchResult {
+                       plan: DeviceSearchPlan, rowMask: IDBitmap? = nil) throws -> SearchResult {
         let queryCount = plan.queryCount, dimension = plan.dimension, k = plan.k
         for slab in slabs {
             guard slab.device === self else {
@@ -150,6 +153,15 @@ extension OpenCLDevice {
         let candidateScores = try makeBuffer(byteCount: candidateCount * 4, touch: true)
         let candidateIDs = try makeBuffer(byteCount: candidateCount * 4, touch: true)
         let topK = try kernel(OpenCLKernels.topKKernelName, in: program)
+        var maskBuffer: OpenCLBuffer?
+        let maskKernel = rowMask == nil ? nil : try kernel(OpenCLKernels.maskKernelName, in: program)
+        if let rowMask {
+            let buffer = try makeBuffer(byteCount: max(8, rowMask.words.count * 8))
+            try rowMask.words.withUnsafeBytes { bytes in
+                if let base = bytes.baseAddress { try buffer.write(from: base, count: bytes.count) }
+            }
+            maskBuffer = buffer
+        }
 
         var hostQueries = [Float](repeating: 0, count: paddedBlock * d)
         var hostScores = [Float](repeating: 0, count: candidateCount)
@@ -196,6 +208,16 @@ extension OpenCLDevice {
                         try scoreKernel.enqueue(global: [rows, padded / perItem])
                     }
 
+                    if let maskKernel, let maskBuffer {
+                        try maskKernel.set(0, scoreBuffer)
+                        try maskKernel.set(1, uint: plan.tileRows)
+                        try maskKernel.set(2, uint: rows)
+                        try maskKernel.set(3, uint: n)
+                        try maskKernel.set(4, maskBuffer)
+                        try maskKernel.set(5, ulong: slab.firstRow + tileStart)
+                        try maskKernel.set(6, int: metric == .l2 ? 1 : 0)
+                        try maskKernel.enqueue(global: [rows, n])
+                    }
                     try topK.set(0, scoreBuffer)
                     try topK.set(1, uint: plan.tileRows)
                     try topK.set(2, uint: rows)

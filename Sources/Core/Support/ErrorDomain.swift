@@ -65,6 +65,8 @@ extension IndexFactoryError: VecTUIError { public var domain: ErrorDomain { .inp
 extension TrainingError: VecTUIError { public var domain: ErrorDomain { .input } }
 extension HNSWError: VecTUIError { public var domain: ErrorDomain { .input } }
 extension DemoEmbeddingError: VecTUIError { public var domain: ErrorDomain { .input } }
+/// A search filter that does not parse or names a field the catalog lacks: the command line's value is wrong.
+extension CatalogFilterError: VecTUIError { public var domain: ErrorDomain { .usage } }
 extension OpenCLError: VecTUIError { public var domain: ErrorDomain { .device } }
 extension DeviceError: VecTUIError { public var domain: ErrorDomain { .device } }
 extension PlacementRefusal: VecTUIError { public var domain: ErrorDomain { .device } }
