@@ -13,6 +13,9 @@ enum ExplorerMessage: Sendable {
     case devicesSampled([DeviceStatus])
     /// A filter request's matches, and the milliseconds the filter took.
     case filtered(tag: Int, matches: TitleFilter.Matches, milliseconds: Double)
+    /// What the filter text of request `tag` could not be read as (nil: nothing to say),
+    /// sent just before its `.filtered`.
+    case filterNote(tag: Int, String?)
     /// A search request's neighbours.
     case searched(tag: Int, neighbours: [SimilarState.Neighbour], milliseconds: Double, ranOn: String)
     /// A search request failed.

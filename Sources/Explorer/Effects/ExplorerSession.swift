@@ -44,6 +44,10 @@ final class ExplorerSession: @unchecked Sendable {
     private var convertedIndexes: [Int: (index: any VectorIndex, path: String)] = [:]
     private var latestFilterTag = 0
     private var latestSearchTag = 0
+    /// The predicates of the newest filter text (`FilterText.restriction`), which product
+    /// searches and asks are restricted by, and the catalog filters evaluated for them.
+    private var activeRestriction = ""
+    private var catalogFilters: [String: CatalogFilter] = [:]
     private var cancelledJobs = Set<Int>()
     private var runningJobs = Set<Int>()
     private let deviceLock = NSLock()
@@ -172,8 +176,10 @@ final class ExplorerSession: @unchecked Sendable {
     // MARK: - Filter and search
 
     private func filter(tag: Int, query: String) {
+        let filterText = FilterText(query, fields: catalog.catalog?.filterableFields ?? [])
         lock.lock()
         latestFilterTag = tag
+        activeRestriction = filterText.restriction
         lock.unlock()
         filterQueue.async { [self] in
             guard isLatestFilter(tag) else { return }  // a newer keystroke is already queued
@@ -181,12 +187,43 @@ final class ExplorerSession: @unchecked Sendable {
             defer { FatalSignals.leave(job) }
             do {
                 let start = monotonicSeconds()
-                let matches = try catalog.filter.search(query, isCancelled: { [self] in !self.isLatestFilter(tag) })
+                var matches = try catalog.filter.search(filterText.text, isCancelled: { [self] in !self.isLatestFilter(tag) })
+                var problem = filterText.problem
+                do {
+                    if let rows = try catalogFilter(filterText.restriction)?.rows { matches = matches.restricted(to: rows) }
+                } catch {
+                    problem = "\(error)"
+                }
+                queue.post(.filterNote(tag: tag, problem))
                 queue.post(.filtered(tag: tag, matches: matches, milliseconds: (monotonicSeconds() - start) * 1000))
             } catch {
                 // Cancelled by a newer keystroke, whose results will follow.
             }
         }
+    }
+
+    /// The catalog filter for `restriction` (predicates as `FilterText.restriction` writes
+    /// them), evaluated once and kept; nil without predicates or a catalog.
+    /// - Throws: `CatalogFilterError`.
+    private func catalogFilter(_ restriction: String) throws -> CatalogFilter? {
+        guard !restriction.isEmpty, let products = catalog.catalog else { return nil }
+        lock.lock()
+        let cached = catalogFilters[restriction]
+        lock.unlock()
+        if let cached { return cached }
+        let filter = try CatalogFilter(parsing: restriction, catalog: products)
+        lock.lock()
+        if catalogFilters.count >= 64 { catalogFilters.removeAll() }  // masks are 1 bit a product
+        catalogFilters[restriction] = filter
+        lock.unlock()
+        return filter
+    }
+
+    /// The restriction searches and asks take now.
+    private func currentRestriction() -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        return activeRestriction
     }
 
     private func isLatestFilter(_ tag: Int) -> Bool {
@@ -199,10 +236,11 @@ final class ExplorerSession: @unchecked Sendable {
         lock.lock()
         latestSearchTag = tag
         lock.unlock()
+        let restriction = currentRestriction()
         searchQueue.async { [self] in
             let job = FatalSignals.enter("searching \(path) for the neighbours of id \(id)")
             defer { FatalSignals.leave(job) }
-            searchLatest(tag: tag) { index, parameters in
+            searchLatest(tag: tag, restriction: restriction) { index, parameters in
                 do {
                     let (neighbours, milliseconds) = try ExplorerSession.neighbours(of: id, k: k, in: index,
                                                                                     parameters: parameters)
@@ -236,8 +274,16 @@ final class ExplorerSession: @unchecked Sendable {
     /// On the search queue: unless a newer search or ask came, runs `body` on the index where
     /// it is now, with the session's parameters (holding the device lock for an index on OpenCL
     /// devices), and posts its answer.
-    private func searchLatest(tag: Int, _ body: (any VectorIndex, SearchParameters) -> ExplorerMessage) {
+    private func searchLatest(tag: Int, restriction: String,
+                              _ body: (any VectorIndex, SearchParameters) -> ExplorerMessage) {
         guard isLatestSearch(tag) else { return }
+        let selector: IDSelector?
+        do {
+            selector = try catalogFilter(restriction)?.selector
+        } catch {
+            queue.post(.searchFailed(tag: tag, message: "\(error)"))
+            return
+        }
         var (index, parameters) = current()
         let onDevice = !ExplorerSession.isOnHost(index)
         if onDevice { deviceLock.lock() }
@@ -246,6 +292,7 @@ final class ExplorerSession: @unchecked Sendable {
         // A move may have finished while this waited for the device: search where the index is now
         // (a device lock is held, so a host index is searched under it, which is harmless).
         if onDevice { (index, parameters) = current() }
+        parameters.selector = selector
         queue.post(body(index, parameters))
     }
 
@@ -264,6 +311,7 @@ final class ExplorerSession: @unchecked Sendable {
         lock.lock()
         latestSearchTag = tag
         let embedder = self.embedder
+        let restriction = activeRestriction
         lock.unlock()
         embedQueue.async { [self] in
             guard isLatestSearch(tag) else { return }
@@ -285,7 +333,7 @@ final class ExplorerSession: @unchecked Sendable {
             searchQueue.async { [self] in
                 let job = FatalSignals.enter("searching \(path) for a question's neighbours")
                 defer { FatalSignals.leave(job) }
-                searchLatest(tag: tag) { index, parameters in
+                searchLatest(tag: tag, restriction: restriction) { index, parameters in
                     do {
                         let (neighbours, milliseconds) = try ExplorerSession.neighbours(of: vector, k: k, in: index,
                                                                                         parameters: parameters)

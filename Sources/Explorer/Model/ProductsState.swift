@@ -18,6 +18,8 @@ struct ProductsState: Equatable, Sendable {
     var shownTag = 0
     /// The filter text those matches are for.
     var shownQuery = ""
+    /// What the shown filter text could not be read as (an unknown field, an unclosed quote).
+    var filterProblem: String?
 
     /// The full list, unfiltered.
     init(allCount: Int) {

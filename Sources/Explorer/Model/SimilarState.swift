@@ -29,6 +29,8 @@ struct SimilarState: Equatable, Sendable {
     var shownTag = 0
     /// The neighbours in the order shown: by rank, or by `sort` (the query itself left out).
     var neighbours: [Neighbour] = []
+    /// The filter's field conditions the shown search was restricted by ("" for none).
+    var restriction = ""
     /// The field the results are sorted by; nil: by score.
     var sort: SortOrder?
     /// Milliseconds the search took.

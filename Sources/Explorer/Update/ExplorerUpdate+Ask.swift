@@ -119,6 +119,7 @@ extension ExplorerUpdate {
     /// A new ask request for the shown text with the current k.
     static func askAgain(_ model: inout ExplorerModel) -> [ExplorerEffect] {
         guard let text = model.similar.askedText else { return [] }
+        model.similar.restriction = filterText(model).restriction
         let tag = model.takeTag()
         model.similar.requestedTag = tag
         return [.ask(tag: tag, text: text, k: model.similar.k)]
@@ -148,7 +149,7 @@ extension ExplorerUpdate {
     /// nothing (and is done filtering) and a model is set.
     static func offersAskForFilter(_ model: ExplorerModel) -> Bool {
         model.ask.hasModel && !model.products.isFiltering && model.products.matches.isEmpty
-            && !model.products.shownQuery.trimmingCharacters(in: .whitespaces).isEmpty
+            && !filterText(model).text.trimmingCharacters(in: .whitespaces).isEmpty
     }
 
     /// `:model NAME`: loads a built-in model for this index (and remembers it once it fits).

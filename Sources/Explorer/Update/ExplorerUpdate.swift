@@ -23,6 +23,11 @@ enum ExplorerUpdate {
                 model.devicesTable.select(selected, rowCount: devices.count)
             }
             return []
+        case let .filterNote(tag, problem):
+            guard tag == model.products.requestedTag else { return [] }
+            if let problem, problem != model.products.filterProblem { model.message = .warning(problem) }
+            model.products.filterProblem = problem
+            return []
         case let .filtered(tag, matches, _):
             guard tag == model.products.requestedTag else { return [] }  // a newer keystroke wins
             model.products.matches = matches.indices
@@ -30,6 +35,10 @@ enum ExplorerUpdate {
             model.products.shownTag = tag
             model.products.shownQuery = model.products.filter.text
             model.products.table = TableState(selected: matches.indices.isEmpty ? nil : 0)
+            // Field conditions restrict similar items too: search again when they changed.
+            if model.similar.hasQuery && filterText(model).restriction != model.similar.restriction {
+                return repeatQuery(&model)
+            }
             return []
         case let .searched(tag, neighbours, milliseconds, ranOn):
             guard tag == model.similar.requestedTag else { return [] }
@@ -218,7 +227,7 @@ enum ExplorerUpdate {
                 return startSimilar(&model, id: model.catalog.id(at: position))
             }
             if offersAskForFilter(model) {
-                return requestAsk(&model, text: model.products.shownQuery.trimmingCharacters(in: .whitespaces))
+                return requestAsk(&model, text: filterText(model).text.trimmingCharacters(in: .whitespaces))
             }
         case .similar:
             if let row = model.similar.table.selected, row < model.similar.neighbours.count {
@@ -238,7 +247,7 @@ enum ExplorerUpdate {
         case .enter:
             if offersAskForFilter(model) && model.products.shownQuery == model.products.filter.text {
                 model.products.isEditing = false
-                return requestAsk(&model, text: model.products.shownQuery.trimmingCharacters(in: .whitespaces))
+                return requestAsk(&model, text: filterText(model).text.trimmingCharacters(in: .whitespaces))
             }
             model.products.isEditing = false
             guard let position = model.products.selectedPosition else { return [] }
@@ -280,9 +289,15 @@ enum ExplorerUpdate {
 
     /// A new search request for `id` with the current k.
     static func searchAgain(_ model: inout ExplorerModel, id: Int64) -> [ExplorerEffect] {
+        model.similar.restriction = filterText(model).restriction
         let tag = model.takeTag()
         model.similar.requestedTag = tag
         return [.search(tag: tag, id: id, k: model.similar.k)]
+    }
+
+    /// The filter box's text as predicates and name words (what the session filters with).
+    static func filterText(_ model: ExplorerModel) -> FilterText {
+        FilterText(model.products.filter.text, fields: model.catalog.catalog?.filterableFields ?? [])
     }
 
     /// The largest k the explorer asks for.

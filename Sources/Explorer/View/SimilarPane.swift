@@ -28,6 +28,7 @@ struct SimilarPane: Widget {
             } else if let milliseconds = state.latencyMilliseconds {
                 spans.append(Span("\(ViewFormat.milliseconds(milliseconds)) on \(state.ranOn) · ", role: Role.dim))
             }
+            if !state.restriction.isEmpty { spans.append(Span("where \(state.restriction) · ", role: Role.warning)) }
             spans += [Span("like ", role: Role.dim), Span(catalog.title(ofID: queryID), style: Style(role: Role.text, bold: true))]
             TextLine(spans: spans, charset: model.charset).render(into: &buffer, area: inner.row(0))
         } else {
