@@ -58,10 +58,11 @@ final class ExplorerDetailsTests: XCTestCase {
         XCTAssertEqual(details.tag, tag)
         XCTAssertEqual(details.location, .looking)
 
-        let location = try VectorLocation.locate(id: id, in: ExplorerFixture.demo.index)
+        let index = try ExplorerFixture.freshIndex()
+        let location = try VectorLocation.locate(id: id, in: index)
         XCTAssertEqual(location.memory, "host RAM (memory-mapped)")
         XCTAssertNotNil(location.row)
-        let vector = try ExplorerFixture.demo.index.reconstruct(id: id)
+        let vector = try index.reconstruct(id: id)
         XCTAssertEqual(location.norm, vector.reduce(0) { $0 + $1 * $1 }.squareRoot(), accuracy: 1e-5)
         send(&model, .located(tag: tag + 1, .found(location)))  // an older request's answer is ignored
         XCTAssertEqual(model.overlay, .details(details))

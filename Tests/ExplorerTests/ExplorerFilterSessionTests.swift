@@ -8,8 +8,8 @@ import XCTest
 /// session over the demo: they restrict the name matches and the similar-item search, which
 /// still returns k items — the best k that pass, as an exhaustive scan of the passing ones finds.
 final class ExplorerFilterSessionTests: XCTestCase {
-    private func session() -> ExplorerSession {
-        ExplorerSession(index: ExplorerFixture.demo.index, path: ExplorerFixture.dataset.indexPath,
+    private func session() throws -> ExplorerSession {
+        ExplorerSession(index: try ExplorerFixture.freshIndex(), path: ExplorerFixture.dataset.indexPath,
                         catalog: ExplorerFixture.demo.catalog, registry: .shared, queue: MessageQueue())
     }
 
@@ -23,7 +23,7 @@ final class ExplorerFilterSessionTests: XCTestCase {
     }
 
     func testFieldConditionsRestrictNamesAndSimilarItemsWithKResults() throws {
-        let session = self.session()
+        let session = try self.session()
         let catalog = ExplorerFixture.demo.catalog.catalog!
         session.perform(.filter(tag: 1, query: "category:lighting price<50"))
         let matches = try XCTUnwrap(wait(session) { message -> TitleFilter.Matches? in
@@ -42,10 +42,11 @@ final class ExplorerFilterSessionTests: XCTestCase {
             if case let .searched(2, neighbours, _, _) = message { return neighbours } else { return nil }
         })
         XCTAssertEqual(neighbours.count, 10)
-        let vector = try ExplorerFixture.demo.index.reconstruct(id: query.id)
+        let index = session.index
+        let vector = try index.reconstruct(id: query.id)
         let exact = try passing.map { position -> (Int64, Float) in
             let id = catalog.products[position].id
-            let other = try ExplorerFixture.demo.index.reconstruct(id: id)
+            let other = try index.reconstruct(id: id)
             return (id, zip(vector, other).reduce(0) { $0 + $1.0 * $1.1 })
         }.sorted { $0.1 > $1.1 }
         XCTAssertEqual(neighbours.map(\.id), exact.prefix(10).map(\.0))
@@ -68,7 +69,7 @@ final class ExplorerFilterSessionTests: XCTestCase {
     }
 
     func testAnUnknownFieldIsANameWordAndIsSaid() throws {
-        let session = self.session()
+        let session = try self.session()
         session.perform(.filter(tag: 1, query: "colur:red"))
         let note = wait(session) { message -> String?? in
             if case let .filterNote(1, note) = message { return .some(note) } else { return nil }

@@ -29,6 +29,13 @@ enum ExplorerFixture {
         }
     }()
 
+    /// A second copy of the demo's index, for tests that look vectors up by id: that builds
+    /// the id map's lookup table, which would change the memory `demo.index` reports.
+    static func freshIndex() throws -> any VectorIndex {
+        _ = demo
+        return try FaissIndexFile.read(path: dataset.indexPath)
+    }
+
     /// The demo converted to IVF16,Flat (ids kept in the lists), with a summary at a fixed path.
     nonisolated(unsafe) static let ivf: (index: any VectorIndex, summary: IndexSummary) = {
         do {
