@@ -143,6 +143,41 @@ final class TableTests: XCTestCase {
         ])
     }
 
+    func testTheWheelScrollsTheViewAndKeepsTheSelectionInIt() {
+        var state = TableState(selected: 1)
+        state.scroll(by: 3, rowCount: 10, visibleRows: 4)
+        XCTAssertEqual(state, TableState(selected: 3, offset: 3), "the selection is dragged to the top row")
+        state.scroll(by: -1, rowCount: 10, visibleRows: 4)
+        XCTAssertEqual(state, TableState(selected: 3, offset: 2), "a selection still in view stays")
+        state.scroll(by: 30, rowCount: 10, visibleRows: 4)
+        XCTAssertEqual(state, TableState(selected: 6, offset: 6), "never past the last page")
+        state.scroll(by: -30, rowCount: 10, visibleRows: 4)
+        XCTAssertEqual(state, TableState(selected: 3, offset: 0))
+        var none = TableState(selected: nil)
+        none.scroll(by: 2, rowCount: 10, visibleRows: 4)
+        XCTAssertEqual(none, TableState(selected: nil, offset: 2))
+        var short = TableState(selected: 1)
+        short.scroll(by: 3, rowCount: 3, visibleRows: 4)
+        XCTAssertEqual(short, TableState(selected: 1, offset: 0), "a list shorter than the view does not scroll")
+        // What is drawn follows the scrolled offset.
+        var scrolled = TableState(selected: 0)
+        scrolled.scroll(by: 2, rowCount: rows.count, visibleRows: 2)
+        assertScreen(rendered(Table(columns: columns, rows: rows, state: scrolled), width: 20, height: 3), [
+            "  # Title      Price",
+            "  3 Lamp        7.50",
+            "  4 Desk      120.00",
+        ])
+    }
+
+    func testTheRowOnALineOfTheView() {
+        let state = TableState(selected: 7, offset: 0)  // drawn from row 4 with 4 rows visible
+        XCTAssertEqual(state.row(atLine: 0, visibleRows: 4, rowCount: 10), 4)
+        XCTAssertEqual(state.row(atLine: 3, visibleRows: 4, rowCount: 10), 7)
+        XCTAssertNil(state.row(atLine: 4, visibleRows: 4, rowCount: 10), "below the view")
+        XCTAssertNil(state.row(atLine: -1, visibleRows: 4, rowCount: 10), "the header")
+        XCTAssertNil(TableState().row(atLine: 2, visibleRows: 4, rowCount: 2), "past the last row")
+    }
+
     func testScrollsToKeepTheSelectionVisible() {
         let table = Table(columns: columns, rows: rows, state: TableState(selected: 3, offset: 0))
         assertScreen(rendered(table, width: 20, height: 3), [
