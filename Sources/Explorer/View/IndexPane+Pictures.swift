@@ -43,7 +43,7 @@ extension IndexPane {
             bins = IndexPane.listBins(sizes)
         } else {
             let layers = index.nodesPerLayer.map(ViewFormat.count).joined(separator: " · ")
-            LabelledLines(lines: [("layers", "\(layers) nodes (from layer 0)", Role.text)], labelWidth: labelWidth,
+            LabelledLines(lines: [("layers", "\(layers) nodes", Role.text)], labelWidth: labelWidth,
                           charset: model.charset).render(into: &buffer, area: line)
             bins = IndexPane.layerBins(index.nodesPerLayer)
         }
