@@ -33,6 +33,23 @@ static inline int CNcurses_KEY_RESIZE(void) { return KEY_RESIZE; }
 static inline int CNcurses_colors(void) { return COLORS; }
 /// Colour pairs the terminal supports (the COLOR_PAIRS global).
 static inline int CNcurses_color_pairs(void) { return COLOR_PAIRS; }
+/// Every button event (ALL_MOUSE_EVENTS: built by the NCURSES_MOUSE_MASK function-like macro).
+static inline mmask_t CNcurses_ALL_MOUSE_EVENTS(void) { return ALL_MOUSE_EVENTS; }
+/// Pointer motion (REPORT_MOUSE_POSITION: the same macro).
+static inline mmask_t CNcurses_REPORT_MOUSE_POSITION(void) { return REPORT_MOUSE_POSITION; }
+/// Button `button` (1…5; 4 and 5 are the wheel) went down (BUTTONn_PRESSED: the same macro).
+static inline mmask_t CNcurses_BUTTON_PRESSED(int button) { return NCURSES_MOUSE_MASK(button, NCURSES_BUTTON_PRESSED); }
+/// Button `button` came up (BUTTONn_RELEASED: the same macro).
+static inline mmask_t CNcurses_BUTTON_RELEASED(int button) { return NCURSES_MOUSE_MASK(button, NCURSES_BUTTON_RELEASED); }
+/// Button `button` went down and up (BUTTONn_CLICKED: ncurses merges a press and a release read together).
+static inline mmask_t CNcurses_BUTTON_CLICKED(int button) { return NCURSES_MOUSE_MASK(button, NCURSES_BUTTON_CLICKED); }
+/// Two or three clicks merged (BUTTONn_DOUBLE_CLICKED, BUTTONn_TRIPLE_CLICKED: the same macro).
+static inline mmask_t CNcurses_BUTTON_DOUBLE_CLICKED(int button) { return NCURSES_MOUSE_MASK(button, NCURSES_DOUBLE_CLICKED); }
+static inline mmask_t CNcurses_BUTTON_TRIPLE_CLICKED(int button) { return NCURSES_MOUSE_MASK(button, NCURSES_TRIPLE_CLICKED); }
+/// Shift, Alt and Ctrl held during a mouse event (BUTTON_SHIFT, BUTTON_ALT, BUTTON_CTRL: the same macro).
+static inline mmask_t CNcurses_BUTTON_SHIFT(void) { return BUTTON_SHIFT; }
+static inline mmask_t CNcurses_BUTTON_ALT(void) { return BUTTON_ALT; }
+static inline mmask_t CNcurses_BUTTON_CTRL(void) { return BUTTON_CTRL; }
 /// Writes one wide-character string with attributes and colour pair at (y, x) (setcchar + mvadd_wch are macros around a struct).
 static inline int CNcurses_put(int y, int x, const wchar_t *text, attr_t attrs, short pair) {
     cchar_t cell;

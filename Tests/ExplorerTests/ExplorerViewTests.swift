@@ -147,6 +147,47 @@ final class ExplorerViewTests: XCTestCase {
         assertSnapshot(screen, named: "ivf-index-120x40")
     }
 
+    func testHistogramBinsOfListsAndLayers() {
+        XCTAssertEqual(IndexPane.listBins([10, 12, 30, 49, 11, 0]),
+                       [HistogramBin("0–11", count: 3, note: "3 lists"), HistogramBin("12–24", count: 1, note: "1 list"),
+                        HistogramBin("25–36", count: 1, note: "1 list"), HistogramBin("37–49", count: 1, note: "1 list")])
+        XCTAssertEqual(IndexPane.listBins([5, 5, 6]),
+                       [HistogramBin("5", count: 2, note: "2 lists"), HistogramBin("6", count: 1, note: "1 list")],
+                       "fewer lengths than bins: one bin each")
+        XCTAssertEqual(IndexPane.listBins([]), [])
+        XCTAssertEqual(IndexPane.layerBins([2_000, 62, 2]),
+                       [HistogramBin("layer 0", count: 2_000, note: "2,000"), HistogramBin("layer 1", count: 62, note: "62"),
+                        HistogramBin("layer 2", count: 2, note: "2")])
+        // Six layers: the top three share the last bin, counted from its lowest layer (counts are cumulative).
+        XCTAssertEqual(IndexPane.layerBins([100_000, 3_100, 97, 4, 2, 1]).last, HistogramBin("layer 3+", count: 4, note: "4"))
+        XCTAssertEqual(IndexPane.layerBins([100_000, 3_100, 97, 4, 2, 1]).count, IndexPane.histogramBins)
+    }
+
+    func testPicturesOfTheIndexAndTheScoresAtTheSmallestSize() {
+        // 80×24: one line of sorted list sizes under the Index pane's lines, no histogram.
+        var model = ExplorerFixture.model(width: 80, height: 24)
+        model.index = ExplorerFixture.ivf.summary
+        let sizes = ExplorerFixture.ivf.summary.listSizes
+        XCTAssertEqual(sizes.count, 16)
+        XCTAssertEqual(sizes.reduce(0, +), ExplorerFixture.productCount)
+        XCTAssertEqual(IndexPane.pictureLines(model.index, height: 24), 1)
+        XCTAssertEqual(IndexPane.pictureLines(model.index, height: 40), 1 + IndexPane.listBins(sizes).count)
+        XCTAssertEqual(IndexPane.pictureLines(ExplorerFixture.demo.summary, height: 40), 0, "a flat index has no picture")
+        let query = catalog.id(at: 0)
+        press(&model, "enter")
+        send(&model, .searched(tag: 1, neighbours: try! ExplorerSession.neighbours(of: query, k: 10, in: ExplorerFixture.ivf.index).0,
+                               milliseconds: 0.5, ranOn: "cpu"))
+        let screen = ExplorerView.render(model)
+        assertAligned(screen)
+        assertSnapshot(screen, named: "ivf-index-80x24")
+        // The ASCII fallback draws the same pictures in ASCII.
+        model.charset = .ascii
+        let ascii = ExplorerView.render(model).renderText()
+        XCTAssertTrue(ascii.allSatisfy { $0.unicodeScalars.allSatisfy { $0.isASCII || !"▁▂▃▄▅▆▇█".unicodeScalars.contains($0) } },
+                      ascii.joined(separator: "\n"))
+        XCTAssertTrue(ascii.contains { $0.contains("lists  #") }, ascii.joined(separator: "\n"))
+    }
+
     func testTooSmallTerminal() {
         let screen = ExplorerView.render(ExplorerFixture.model(width: 60, height: 20))
         XCTAssertTrue(screen.renderText().joined(separator: " ").contains("Terminal too small: 60×20"))

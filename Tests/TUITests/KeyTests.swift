@@ -38,6 +38,35 @@ final class KeyTests: XCTestCase {
         XCTAssertEqual(Key.character(" ").description, "Space")
         XCTAssertEqual(Key.pageUp.description, "PgUp")
         XCTAssertEqual(Key.character("?").description, "?")
+        XCTAssertEqual(Key.mouse(MouseEvent(.press, row: 3, column: 10, modifiers: .control)).description,
+                       "Mouse press left at 3,10 (ctrl)")
+        XCTAssertEqual(Key.mouse(MouseEvent(.wheelDown, button: .none, row: 1, column: 2)).description, "Mouse wheelDown at 1,2")
+    }
+}
+
+final class MouseClickTrackerTests: XCTestCase {
+    func testASecondPressOnTheSameCellSoonIsADoubleClick() {
+        var tracker = MouseClickTracker(interval: 0.4)
+        let press = MouseEvent(.press, row: 5, column: 9)
+        XCTAssertEqual(tracker.classify(press, at: 10.0).kind, .press)
+        XCTAssertEqual(tracker.classify(MouseEvent(.release, row: 5, column: 9), at: 10.05).kind, .release)
+        let double = tracker.classify(press, at: 10.3)
+        XCTAssertEqual(double, MouseEvent(.doubleClick, row: 5, column: 9))
+        XCTAssertEqual(tracker.classify(press, at: 10.4).kind, .press, "a third press starts over")
+        XCTAssertEqual(tracker.classify(press, at: 10.7).kind, .doubleClick)
+    }
+
+    func testTooLateAnotherCellAnotherButtonOrTheWheelBetweenAreTwoPresses() {
+        var tracker = MouseClickTracker(interval: 0.4)
+        let press = MouseEvent(.press, row: 5, column: 9)
+        XCTAssertEqual(tracker.classify(press, at: 1.0).kind, .press)
+        XCTAssertEqual(tracker.classify(press, at: 1.41).kind, .press, "too late")
+        XCTAssertEqual(tracker.classify(MouseEvent(.press, row: 5, column: 10), at: 1.5).kind, .press, "another cell")
+        XCTAssertEqual(tracker.classify(MouseEvent(.press, button: .right, row: 5, column: 10), at: 1.6).kind, .press,
+                       "another button")
+        XCTAssertEqual(tracker.classify(MouseEvent(.wheelDown, button: .none, row: 5, column: 10), at: 1.65).kind, .wheelDown)
+        XCTAssertEqual(tracker.classify(MouseEvent(.press, button: .right, row: 5, column: 10), at: 1.7).kind, .press,
+                       "the wheel in between")
     }
 }
 
@@ -59,7 +88,25 @@ final class NcursesKeyCodeTests: XCTestCase {
         XCTAssertEqual(NcursesBackend.key(forCode: 0o632), .resize)
         XCTAssertEqual(NcursesBackend.key(forCode: 0o410 + 5), .function(5))
         XCTAssertNil(NcursesBackend.key(forCode: 0o410))
-        XCTAssertNil(NcursesBackend.key(forCode: 0o631), "KEY_MOUSE is not used")
+        XCTAssertNil(NcursesBackend.key(forCode: 0o631), "KEY_MOUSE is read with getmouse, not mapped to a key")
+    }
+
+    func testCursesMouseStates() {
+        // NCURSES_MOUSE_VERSION 2: button b's bits are event << (5 × (b − 1)), with released 1,
+        // pressed 2, clicked 4, double-clicked 8, triple-clicked 16; shift, ctrl, alt and motion
+        // are 1, 2, 4 and 8 in "button" 6.
+        func state(_ button: UInt32, _ event: UInt32) -> UInt32 { event << (5 * (button - 1)) }
+        func decoded(_ bits: UInt32) -> MouseEvent? { NcursesBackend.mouseEvent(state: bits, row: 7, column: 300) }
+        XCTAssertEqual(decoded(state(1, 2)), MouseEvent(.press, button: .left, row: 7, column: 300))
+        XCTAssertEqual(decoded(state(1, 4)), MouseEvent(.press, button: .left, row: 7, column: 300), "a merged click acts as its press")
+        XCTAssertEqual(decoded(state(1, 8)), MouseEvent(.doubleClick, button: .left, row: 7, column: 300))
+        XCTAssertEqual(decoded(state(3, 1)), MouseEvent(.release, button: .right, row: 7, column: 300))
+        XCTAssertEqual(decoded(state(2, 2) | state(6, 1) | state(6, 2)),
+                       MouseEvent(.press, button: .middle, row: 7, column: 300, modifiers: [.shift, .control]))
+        XCTAssertEqual(decoded(state(4, 2)), MouseEvent(.wheelUp, button: .none, row: 7, column: 300))
+        XCTAssertEqual(decoded(state(5, 2) | state(6, 4)), MouseEvent(.wheelDown, button: .none, row: 7, column: 300, modifiers: .alt))
+        XCTAssertEqual(decoded(state(6, 8)), MouseEvent(.moved, button: .none, row: 7, column: 300))
+        XCTAssertNil(decoded(0))
     }
 
     func testRefusesToStartWithoutATerminal() throws {

@@ -143,6 +143,41 @@ final class TableTests: XCTestCase {
         ])
     }
 
+    func testTheWheelScrollsTheViewAndKeepsTheSelectionInIt() {
+        var state = TableState(selected: 1)
+        state.scroll(by: 3, rowCount: 10, visibleRows: 4)
+        XCTAssertEqual(state, TableState(selected: 3, offset: 3), "the selection is dragged to the top row")
+        state.scroll(by: -1, rowCount: 10, visibleRows: 4)
+        XCTAssertEqual(state, TableState(selected: 3, offset: 2), "a selection still in view stays")
+        state.scroll(by: 30, rowCount: 10, visibleRows: 4)
+        XCTAssertEqual(state, TableState(selected: 6, offset: 6), "never past the last page")
+        state.scroll(by: -30, rowCount: 10, visibleRows: 4)
+        XCTAssertEqual(state, TableState(selected: 3, offset: 0))
+        var none = TableState(selected: nil)
+        none.scroll(by: 2, rowCount: 10, visibleRows: 4)
+        XCTAssertEqual(none, TableState(selected: nil, offset: 2))
+        var short = TableState(selected: 1)
+        short.scroll(by: 3, rowCount: 3, visibleRows: 4)
+        XCTAssertEqual(short, TableState(selected: 1, offset: 0), "a list shorter than the view does not scroll")
+        // What is drawn follows the scrolled offset.
+        var scrolled = TableState(selected: 0)
+        scrolled.scroll(by: 2, rowCount: rows.count, visibleRows: 2)
+        assertScreen(rendered(Table(columns: columns, rows: rows, state: scrolled), width: 20, height: 3), [
+            "  # Title      Price",
+            "  3 Lamp        7.50",
+            "  4 Desk      120.00",
+        ])
+    }
+
+    func testTheRowOnALineOfTheView() {
+        let state = TableState(selected: 7, offset: 0)  // drawn from row 4 with 4 rows visible
+        XCTAssertEqual(state.row(atLine: 0, visibleRows: 4, rowCount: 10), 4)
+        XCTAssertEqual(state.row(atLine: 3, visibleRows: 4, rowCount: 10), 7)
+        XCTAssertNil(state.row(atLine: 4, visibleRows: 4, rowCount: 10), "below the view")
+        XCTAssertNil(state.row(atLine: -1, visibleRows: 4, rowCount: 10), "the header")
+        XCTAssertNil(TableState().row(atLine: 2, visibleRows: 4, rowCount: 2), "past the last row")
+    }
+
     func testScrollsToKeepTheSelectionVisible() {
         let table = Table(columns: columns, rows: rows, state: TableState(selected: 3, offset: 0))
         assertScreen(rendered(table, width: 20, height: 3), [
@@ -301,5 +336,59 @@ final class KeyHintsTests: XCTestCase {
     func testFirstHintIsCutWhenNothingFits() {
         assertScreen(rendered(KeyHints([KeyHint("Enter", "open similar")]), width: 12, height: 1), [" Enter  ope…"])
         assertScreen(rendered(KeyHints([KeyHint("q", "quit")]), width: 8, height: 1), [" q  quit"])
+    }
+}
+
+final class SparklineTests: XCTestCase {
+    func testOneCellPerValueScaledToTheirRange() {
+        XCTAssertEqual(Sparkline([0, 1, 2, 3, 4, 5, 6, 7]).text(width: 20), "▁▂▃▄▅▆▇█")
+        XCTAssertEqual(Sparkline([0.9, 0.5, 0.1]).text(width: 20), "█▅▁", "the values' own range")
+        XCTAssertEqual(Sparkline([2, 4], range: 0...8).text(width: 20), "▃▅", "a given range")
+        XCTAssertEqual(Sparkline([20, -5], range: 0...8).text(width: 20), "█▁", "clamped to it")
+        XCTAssertEqual(Sparkline([3, 3, 3]).text(width: 20), "███", "all equal: all full")
+        XCTAssertEqual(Sparkline([1, .nan, 3]).text(width: 20), "▁▁█", "NaN at the bottom")
+        XCTAssertEqual(Sparkline([]).text(width: 20), "")
+        XCTAssertEqual(Sparkline([1, 2]).text(width: 0), "")
+    }
+
+    func testMoreValuesThanCellsKeepEachShareItsLargest() {
+        // Eight values in four cells: a spike in any share still shows.
+        XCTAssertEqual(Sparkline([0, 0, 0, 7, 0, 0, 0, 0]).text(width: 4), "▁█▁▁")
+        XCTAssertEqual(Sparkline((0..<100).map(Double.init)).text(width: 8).count, 8)
+    }
+
+    func testASCIIAndRendering() {
+        XCTAssertEqual(Sparkline([0, 1, 2, 3, 4, 5, 6, 7], charset: .ascii).text(width: 8), "_.,-=+*#")
+        let buffer = rendered(Sparkline([1, 5, 3], style: Style(role: Role.progress)), width: 6, height: 1)
+        assertScreen(buffer, ["▁█▅   "])
+        XCTAssertEqual(roles(buffer, row: 0).prefix(3), [Role.progress, Role.progress, Role.progress])
+    }
+}
+
+final class HistogramTests: XCTestCase {
+    func testBarsScaledToTheLargestBinWithLabelsAndCounts() {
+        let bins = [HistogramBin("0–9", count: 8), HistogramBin("10–19", count: 2), HistogramBin("20–29", count: 0),
+                    HistogramBin("30–39", count: 1, note: "1 list")]
+        // 22 columns: labels 5, notes 6 ("1 list"), two spaces: 9 cells (72 eighths) of bar.
+        assertScreen(rendered(Histogram(bins), width: 22, height: 4), [
+            "  0–9 █████████ 8     ",
+            "10–19 ██▎ 2           ",
+            "20–29  0              ",
+            "30–39 █▏ 1 list       ",
+        ])
+    }
+
+    func testEighthsAThinBarForAnythingAndASCII() {
+        // 16 cells of bar: 1 of 100 is 1.28 eighths, drawn as the thinnest bar rather than nothing.
+        let bins = [HistogramBin("a", count: 100), HistogramBin("b", count: 55), HistogramBin("c", count: 1)]
+        assertScreen(rendered(Histogram(bins), width: 22, height: 3), [
+            "a ████████████████ 100",
+            "b ████████▊ 55        ",
+            "c ▏ 1                 ",
+        ])
+        assertScreen(rendered(Histogram(bins, charset: .ascii), width: 22, height: 2), [
+            "a ################ 100",
+            "b ######## 55         ",
+        ])
     }
 }

@@ -1,6 +1,6 @@
 """End-to-end tests of the fatal-signal handler in the explorer: vectui really crashes in the
 middle of a search (VECTUI_DEBUG_CRASH=KIND:JOB faults for real at the start of that job) and
-the terminal must come back: out of the alternate screen, cooked mode with echo, one line
+the terminal must come back: out of the alternate screen, mouse reporting off, cooked mode with echo, one line
 naming the signal and the job, exit status 128 + the signal.
 
 Run:  VECTUI_BIN=.build/release/vectui python3 -m pytest -q tests/e2e/test_fatal_signals_tmux.py
@@ -32,6 +32,7 @@ def test_a_crash_in_a_search_gives_the_terminal_back_with_one_line(vectui_bin, e
                  {**env, "VECTUI_DEBUG_CRASH": f"{kind}:searching"})
     pane.wait_for(f"{PRODUCTS:,} of {PRODUCTS:,}")
     assert pane.tmux("display", "-p", "-t", pane.name, "#{alternate_on}").strip() == "1"
+    assert pane.tmux("display", "-p", "-t", pane.name, "#{mouse_any_flag}").strip() == "1"
 
     pane.keys("Enter")  # the similar-products search of the first product: the crash
     pane.wait_exit()
@@ -42,6 +43,7 @@ def test_a_crash_in_a_search_gives_the_terminal_back_with_one_line(vectui_bin, e
     modes = screen.split("[exit", 1)[1]
     assert re.search(r"(?<!-)icanon", modes) and re.search(r"(?<!-)echo", modes), f"terminal not restored:\n{screen}"
     assert pane.tmux("display", "-p", "-t", pane.name, "#{alternate_on}").strip() == "0", "still in the alternate screen"
+    assert pane.tmux("display", "-p", "-t", pane.name, "#{mouse_any_flag}").strip() == "0", "mouse reporting left on"
     assert "3 Products" not in screen, f"the explorer's screen was left behind:\n{screen}"
     lines = [line for line in screen.splitlines() if line.startswith("vectui: fatal: ")]
     assert len(lines) == 1, screen

@@ -519,6 +519,9 @@ public final class IVFIndex: TrainableIndex, IndexDetails {
         return parts
     }
 
+    /// How many vectors each inverted list holds, list by list (the explorer's histogram).
+    public var listSizes: [Int] { (0..<nlist).map { lists.count($0) } }
+
     /// Sizes of the lists: (smallest, mean, largest).
     public var listSizeSpread: (min: Int, mean: Double, max: Int) {
         var low = Int.max, high = 0, total = 0

@@ -93,9 +93,9 @@ enum KeyMap {
         KeyBinding(.global, [.character("q"), .ctrl("c")], .quit, label: "q  Ctrl-C",
                    help: "quit (asks while a job runs or a move is unsaved)", footerOrder: 50, hint: { _ in "quit" }),
         // In lists
-        KeyBinding(.lists, [], label: "↑↓  j k", help: "select (PgUp PgDn Home End too)",
+        KeyBinding(.lists, [], label: "↑↓  j k", help: "select (PgUp PgDn Home End, or a click; the wheel scrolls)",
                    footerOrder: 90, hint: { _ in "select" }),
-        KeyBinding(.pane(.products), [.enter], .activate, label: "Enter",
+        KeyBinding(.pane(.products), [.enter], .activate, label: "Enter  2×click",
                    help: "Products: similar · Similar: as query · Devices: move there",
                    hint: { ExplorerUpdate.offersAskForFilter($0) ? "ask by meaning" : "similar" }),
         KeyBinding(.pane(.similar), [.enter], .activate, label: "Enter", help: "", hint: "use as query"),

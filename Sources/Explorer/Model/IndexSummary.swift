@@ -52,6 +52,10 @@ struct IndexSummary: Equatable, Sendable {
     /// The structure of a compressed or graph index, briefly ("nlist 1024 · lists 12–310 …"),
     /// empty for flat indexes.
     var structure: String
+    /// Vectors per inverted list, list by list (IVF indexes; empty for others).
+    var listSizes: [Int]
+    /// Nodes per HNSW layer from layer 0 (empty for other indexes).
+    var nodesPerLayer: [Int]
 
     /// A summary of `index`, opened from `path`, searched with `parameters` (the session's).
     init(index: any VectorIndex, path: String, parameters: SearchParameters = SearchParameters()) {
@@ -74,6 +78,8 @@ struct IndexSummary: Equatable, Sendable {
         default: tuning = nil
         }
         structure = IndexSummary.describe((inner as? IndexDetails)?.details ?? [])
+        listSizes = (inner as? IVFIndex)?.listSizes ?? []
+        nodesPerLayer = (inner as? HNSWIndex)?.nodesPerLayer ?? []
         coding = IndexSummary.coding(of: inner)
         if let device = inner as? DeviceFlatIndex {
             precision = device.precision

@@ -29,6 +29,9 @@ public struct ExplorerOptions: Sendable {
     /// Whether `embedder` is remembered for the index once it loads and fits (the user chose
     /// it; the demo's preselected model is not written).
     public var remembersEmbedder = true
+    /// Whether the explorer asks the terminal for mouse reports (`--no-mouse`: no, so the
+    /// terminal keeps its own text selection).
+    public var mouse = true
 
     public init(indexPath: String, catalogPath: String?, idField: String?, titleField: String?, theme: String?,
                 k: Int, measure: Bool, nprobe: Int? = nil, efSearch: Int? = nil, embedder: EmbedderChoice? = nil,
@@ -68,7 +71,7 @@ public enum ExplorerLauncher {
         // before the terminal is taken: a library that cannot load stops here with its message
         // on a normal screen, not inside a convert job under curses.
         _ = BLAS.info
-        let backend = try NcursesBackend()
+        let backend = try NcursesBackend(mouse: options.mouse)
         defer { backend.shutdown() }
         let theme = try Theme.select(requested: options.theme, colorCount: backend.colorCount, searchPaths: searchPaths)
         backend.theme = theme

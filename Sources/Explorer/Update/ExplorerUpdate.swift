@@ -132,6 +132,7 @@ enum ExplorerUpdate {
     /// A key, routed to the open dialog, the command line, the filter box, or the panes.
     static func handleKey(_ model: inout ExplorerModel, _ key: Key) -> [ExplorerEffect] {
         if key == .resize { return [] }
+        if case let .mouse(event) = key { return handleMouse(&model, event) }
         if model.isTooSmall {
             return key == .character("q") || key == .ctrl("c") ? requestQuit(&model) : []
         }

@@ -13,11 +13,9 @@ struct DevicesPane: Widget {
         let inner = box.inner(area)
         guard !inner.isEmpty, !model.devices.isEmpty else { return }
 
-        // Three lines a device when they fit, else two; one line left for the totals if possible.
         let count = model.devices.count
-        let linesPerDevice = inner.height >= count * 3 ? 3 : inner.height >= count * 2 ? 2 : 1
+        let (linesPerDevice, visible) = DevicesPane.rowsShown(height: inner.height, count: count)
         let showsTotals = inner.height >= count * linesPerDevice + 1
-        let visible = max(1, min(count, inner.height / linesPerDevice))
         let offset = model.devicesTable.visibleOffset(visibleRows: visible, rowCount: count)
         var y = inner.y
         for position in offset..<min(count, offset + visible) {
@@ -33,6 +31,13 @@ struct DevicesPane: Widget {
             TextLine(text, style: Style(role: Role.dim), charset: model.charset)
                 .render(into: &buffer, area: Rect(x: inner.x, y: inner.maxY - 1, width: inner.width, height: 1))
         }
+    }
+
+    /// Lines per device (three when they fit, else two, else one; a line is left for the
+    /// totals if possible) and devices shown at once, in a pane `height` lines high inside.
+    static func rowsShown(height: Int, count: Int) -> (linesPerDevice: Int, visible: Int) {
+        let linesPerDevice = height >= count * 3 ? 3 : height >= count * 2 ? 2 : 1
+        return (linesPerDevice, max(1, min(count, height / linesPerDevice)))
     }
 
     /// One device: name and memory bar, then what it holds, then predicted against measured.

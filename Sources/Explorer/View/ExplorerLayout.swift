@@ -14,14 +14,15 @@ struct ExplorerLayout {
     let message: Rect
     let footer: Rect
 
-    /// Lines the Index pane shows inside its border.
+    /// Lines the Index pane shows inside its border, before pictures of the index's structure.
     static let indexLines = 8
 
-    /// The layout for a terminal of `size` showing `deviceCount` devices.
-    init(size: Size, deviceCount: Int) {
+    /// The layout for a terminal of `size` showing `deviceCount` devices and `indexLines` lines
+    /// in the Index pane.
+    init(size: Size, deviceCount: Int, indexLines: Int = ExplorerLayout.indexLines) {
         let screen = Rect(size: size)
         let jobsHeight = size.height >= 40 ? 6 : size.height >= 30 ? 5 : 3
-        let wantedTop = max(ExplorerLayout.indexLines + 2, min(deviceCount * 3 + 3, size.height / 3))
+        let wantedTop = max(indexLines + 2, min(deviceCount * 3 + 3, size.height / 3))
         let rows = screen.rows([.fixed(wantedTop), .fill(1), .fixed(jobsHeight), .fixed(1), .fixed(1)])
         let indexWidth = min(60, max(34, size.width * 2 / 5))
         let top = rows[0].columns([.fixed(indexWidth), .fill(1)])
@@ -37,7 +38,8 @@ struct ExplorerLayout {
 
     /// The layout for the model's size.
     init(_ model: ExplorerModel) {
-        self.init(size: model.size, deviceCount: model.devices.count)
+        self.init(size: model.size, deviceCount: model.devices.count,
+                  indexLines: ExplorerLayout.indexLines + IndexPane.pictureLines(model.index, height: model.size.height))
     }
 
     /// The Products list under its filter line and header.

@@ -1,7 +1,8 @@
 import Core
 import TUI
 
-/// Pane 1: what the index is and where it lives.
+/// Pane 1: what the index is and where it lives, and pictures of an IVF or HNSW index's
+/// structure under that (IndexPane+Pictures).
 struct IndexPane: Widget {
     let model: ExplorerModel
 
@@ -30,5 +31,6 @@ struct IndexPane: Widget {
             ("state", state, changed != nil || model.movedSinceSave ? Role.warning : Role.dim),
         ]
         LabelledLines(lines: lines, labelWidth: 7, charset: model.charset).render(into: &buffer, area: inner)
+        renderPictures(into: &buffer, area: inner.inset(top: lines.count))
     }
 }

@@ -12,7 +12,7 @@ struct SimilarPane: Widget {
     /// Draws the pane into `area`.
     func render(into buffer: inout CellBuffer, area: Rect) {
         let state = model.similar
-        let box = ExplorerView.paneBox(.similar, model: model, note: "k=\(state.k)")
+        let box = ExplorerView.paneBox(.similar, model: model, note: SimilarPane.note(state, charset: model.charset))
         box.render(into: &buffer, area: area)
         let inner = box.inner(area)
         guard !inner.isEmpty else { return }
@@ -69,6 +69,17 @@ struct SimilarPane: Widget {
               focused: model.focus == .similar && model.overlay == nil,
               emptyText: state.isSearching ? "" : "no neighbours", charset: model.charset)
             .render(into: &buffer, area: tableArea)
+    }
+
+    /// Neighbours whose scores the title's sparkline shows at most.
+    static let sparklineWidth = 20
+
+    /// "▇▆▅▅▄▃▂▁ k=10": the shown neighbours' scores by rank (the best to the left; its own
+    /// range, so the drop-off shows), then k; just k while none are shown.
+    static func note(_ state: SimilarState, charset: Charset) -> String {
+        guard !state.neighbours.isEmpty, !state.isSearching else { return "k=\(state.k)" }
+        let chart = Sparkline(state.neighbours.map { Double($0.score) }, charset: charset).text(width: sparklineWidth)
+        return "\(chart) k=\(state.k)"
     }
 
     /// `ask “cosy wool blanket” · embed 4.1 ms · search 2.3 ms on cpu` (the times once known).

@@ -9,6 +9,15 @@
 // - fatal signals (SIGSEGV, SIGBUS, a Swift trap, …): the saved termios and the terminal's "leave
 //   full-screen mode" bytes are registered with CSystem's process-wide fatal-signal handler
 //   (`vectui_fatal_signals.h`), which restores both before it prints its one line and exits.
+//
+// The mouse (unless `mouse: false`): `mousemask` turns reporting on, ncurses decodes the reports
+// (`KEY_MOUSE`, `getmouse`), `endwin` turns it off; the fatal-signal bytes turn off every mode
+// (1000, 1002, 1003, 1006) too. ncurses picks the encoding from the terminfo entry: where
+// `kmous` is `\E[<` (xterm, xterm-256color: XM enables 1006) the SGR encoding, any column;
+// where it is `\E[M` (ncurses 6.4's tmux-256color, screen, screen-256color) the X10 encoding,
+// which cannot name a column or row past 223, so tmux drops clicks there. ncurses' own click
+// detection is off (`mouseinterval(0)`: it holds presses back), though it still merges a press
+// and a release that arrive in one read into a click; `MouseClickTracker` finds double clicks.
 
 #if canImport(Glibc)
 import Glibc
@@ -93,6 +102,9 @@ public final class NcursesBackend: TerminalBackend {
     private var cursor: Point?
     private var currentTimeout: Int32 = Int32.min
     private var previousSignalHandlers: [Int32: sighandler_t?] = [:]
+    /// Whether mouse reporting is on (asked for and accepted by the terminal).
+    public private(set) var mouseEnabled = false
+    private var clicks = MouseClickTracker()
 
     private struct PairKey: Hashable {
         var foreground: Int16
@@ -100,10 +112,13 @@ public final class NcursesBackend: TerminalBackend {
     }
 
     /// Starts curses on the controlling terminal (standard input and output).
-    /// - Parameter theme: the theme to draw with; choose it after start-up with
-    ///   `Theme.select(requested:colorCount:searchPaths:)` and set `theme` again if needed.
+    /// - Parameters:
+    ///   - theme: the theme to draw with; choose it after start-up with
+    ///     `Theme.select(requested:colorCount:searchPaths:)` and set `theme` again if needed.
+    ///   - mouse: whether to ask the terminal for mouse reports (`.mouse` keys); without them
+    ///     the terminal keeps its own text selection.
     /// - Throws: `TerminalError` when there is no terminal or curses cannot start.
-    public init(theme: Theme = .dark) throws {
+    public init(theme: Theme = .dark, mouse: Bool = true) throws {
         self.theme = theme
         guard !cursesActive.load(ordering: .sequentiallyConsistent) else { throw TerminalError.alreadyActive }
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { throw TerminalError.notATerminal }
@@ -133,10 +148,6 @@ public final class NcursesBackend: TerminalBackend {
             atexit { endCursesAtExit() }
         }
         window = CNcurses_stdscr()
-        if haveSavedTermios {
-            let restore = NcursesBackend.restoreSequence()
-            vectui_fatal_register_terminal(STDIN_FILENO, &savedTermios, restore, restore.count)
-        }
 
         raw()
         noecho()
@@ -144,6 +155,14 @@ public final class NcursesBackend: TerminalBackend {
         keypad(window, true)
         set_escdelay(25)
         curs_set(0)
+        if mouse {
+            mouseinterval(0)
+            mouseEnabled = mousemask(CNcurses_ALL_MOUSE_EVENTS() | CNcurses_REPORT_MOUSE_POSITION(), nil) != 0
+        }
+        if haveSavedTermios {
+            let restore = NcursesBackend.restoreSequence(mouse: mouseEnabled)
+            vectui_fatal_register_terminal(STDIN_FILENO, &savedTermios, restore, restore.count)
+        }
 
         if has_colors() {
             start_color()
@@ -239,6 +258,8 @@ public final class NcursesBackend: TerminalBackend {
         case OK:
             guard let scalar = Unicode.Scalar(UInt32(code)) else { return nil }
             return Key(scalar: scalar)
+        case KEY_CODE_YES where Int32(code) == KEY_MOUSE:
+            return readMouse()
         case KEY_CODE_YES:
             return NcursesBackend.key(forCode: Int32(code))
         default:
@@ -261,6 +282,43 @@ public final class NcursesBackend: TerminalBackend {
     }
 
     // MARK: Helpers
+
+    /// The mouse event curses decoded (a double click found by `clicks`), or nil for none.
+    private func readMouse() -> Key? {
+        var report = MEVENT()
+        guard mouseEnabled, getmouse(&report) == OK,
+              let event = NcursesBackend.mouseEvent(state: report.bstate, row: Int(report.y), column: Int(report.x))
+        else { return nil }
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return .mouse(clicks.classify(event, at: Double(now.tv_sec) + Double(now.tv_nsec) / 1e9))
+    }
+
+    /// The event for a curses mouse report, or nil for a state the UI does not use.
+    static func mouseEvent(state: mmask_t, row: Int, column: Int) -> MouseEvent? {
+        var modifiers: MouseEvent.Modifiers = []
+        if state & CNcurses_BUTTON_SHIFT() != 0 { modifiers.insert(.shift) }
+        if state & CNcurses_BUTTON_ALT() != 0 { modifiers.insert(.alt) }
+        if state & CNcurses_BUTTON_CTRL() != 0 { modifiers.insert(.control) }
+        func event(_ kind: MouseEvent.Kind, _ button: MouseEvent.Button) -> MouseEvent {
+            MouseEvent(kind, button: button, row: row, column: column, modifiers: modifiers)
+        }
+        if state & CNcurses_BUTTON_PRESSED(4) != 0 { return event(.wheelUp, .none) }
+        if state & CNcurses_BUTTON_PRESSED(5) != 0 { return event(.wheelDown, .none) }
+        let buttons: [MouseEvent.Button] = [.left, .middle, .right]
+        // A press and its release read together come merged as a click: the press is what acts.
+        for button in buttons {
+            let number = Int32(button.rawValue)
+            if state & CNcurses_BUTTON_DOUBLE_CLICKED(number) != 0 { return event(.doubleClick, button) }
+            let pressed = CNcurses_BUTTON_PRESSED(number) | CNcurses_BUTTON_CLICKED(number) | CNcurses_BUTTON_TRIPLE_CLICKED(number)
+            if state & pressed != 0 { return event(.press, button) }
+        }
+        for button in buttons where state & CNcurses_BUTTON_RELEASED(Int32(button.rawValue)) != 0 {
+            return event(.release, button)
+        }
+        if state & CNcurses_REPORT_MOUSE_POSITION() != 0 { return event(.moved, .none) }
+        return nil
+    }
 
     /// Ctrl-C for a SIGINT received (from `kill`, since raw mode turns the keyboard's into a key).
     private func takeInterrupt() -> Key? {
@@ -326,10 +384,14 @@ public final class NcursesBackend: TerminalBackend {
         return pair
     }
 
-    /// The terminfo strings that leave full-screen mode and show the cursor, for the
-    /// fatal-signal handler.
-    private static func restoreSequence() -> [CChar] {
-        var bytes: [CChar] = []
+    /// Turns off every xterm mouse mode: X10 clicks (1000), button motion (1002), all motion
+    /// (1003), the SGR encoding (1006).
+    static let mouseOff = "\u{1B}[?1000l\u{1B}[?1002l\u{1B}[?1003l\u{1B}[?1006l"
+
+    /// The terminfo strings that leave full-screen mode and show the cursor (after turning
+    /// mouse reporting off, when it was on), for the fatal-signal handler.
+    private static func restoreSequence(mouse: Bool) -> [CChar] {
+        var bytes: [CChar] = mouse ? mouseOff.utf8.map { CChar(bitPattern: $0) } : []
         for capability in ["sgr0", "cnorm", "rmkx", "rmcup"] {
             guard let value = tigetstr(capability), Int(bitPattern: value) != -1 else { continue }
             var pointer = value

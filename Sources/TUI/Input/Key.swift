@@ -1,4 +1,5 @@
-// Keys as the UI sees them, independent of curses: backends translate their codes into these.
+// Keys as the UI sees them, independent of curses: backends translate their codes (and mouse
+// reports) into these.
 
 /// One key press (or a terminal resize, which arrives through the same input stream).
 public enum Key: Hashable, Sendable {
@@ -22,6 +23,8 @@ public enum Key: Hashable, Sendable {
     case ctrl(Character)
     /// The terminal changed size; read the new size from the backend.
     case resize
+    /// A mouse event (backends report them only while mouse reporting is on).
+    case mouse(MouseEvent)
 
     /// The key for a character code from a terminal in raw mode (UTF-32 scalar, not a curses key code):
     /// Tab, Enter (CR or LF), Escape, Backspace (DEL or ^H), Ctrl-letters and printable characters.
@@ -107,6 +110,7 @@ extension Key: CustomStringConvertible {
         case .function(let number): return "F\(number)"
         case .ctrl(let character): return "Ctrl-\(character.uppercased())"
         case .resize: return "Resize"
+        case .mouse(let event): return "Mouse \(event)"
         }
     }
 }

@@ -83,6 +83,25 @@ public struct TableState: Equatable, Sendable {
         offset = visibleOffset(visibleRows: visibleRows, rowCount: rowCount)
     }
 
+    /// Scrolls the view by `delta` rows (the mouse wheel), clamped to the rows; the selection
+    /// stays on its row while that row is in view, else it moves to the nearest row in view.
+    public mutating func scroll(by delta: Int, rowCount: Int, visibleRows: Int) {
+        guard rowCount > 0, visibleRows > 0 else { return }
+        let top = visibleOffset(visibleRows: visibleRows, rowCount: rowCount) + delta
+        offset = min(max(0, top), max(0, rowCount - visibleRows))
+        if let selected {
+            self.selected = min(max(selected, offset), offset + visibleRows - 1, rowCount - 1)
+        }
+    }
+
+    /// The row shown on `line` of the visible rows (0: the first under the header), or nil
+    /// when that line is outside the rows or past the last one (for mouse clicks).
+    public func row(atLine line: Int, visibleRows: Int, rowCount: Int) -> Int? {
+        guard line >= 0, line < visibleRows else { return nil }
+        let row = visibleOffset(visibleRows: visibleRows, rowCount: rowCount) + line
+        return row < rowCount ? row : nil
+    }
+
     /// Handles list navigation: ↑/k, ↓/j, PgUp, PgDn, Home, End; then keeps the selection visible.
     /// - Parameters:
     ///   - key: the key pressed.

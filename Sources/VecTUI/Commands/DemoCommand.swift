@@ -30,6 +30,8 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Colour theme: dark (default), light, monochrome, or a .theme file; NO_COLOR picks monochrome.")
     var theme: String?
     @Option(name: [.customShort("k"), .long], help: "How many similar products to show.") var k: Int = 10
+    @Flag(name: .customLong("no-mouse"), help: "Leave the mouse to the terminal (its own text selection) instead of clicking and scrolling in the explorer.")
+    var noMouse = false
     @Flag(help: .hidden) var measure = false
 
     func run() throws {
@@ -53,9 +55,11 @@ struct DemoCommand: ParsableCommand {
             if printOnly {
                 try showDemo(demo)
             } else {
-                try ExplorerLauncher.run(ExplorerOptions(indexPath: demo.indexPath, catalogPath: demo.catalogPath, idField: "id",
-                                                         titleField: nil, theme: theme, k: k, measure: measure,
-                                                         embedder: choice, remembersEmbedder: false))
+                var options = ExplorerOptions(indexPath: demo.indexPath, catalogPath: demo.catalogPath, idField: "id",
+                                              titleField: nil, theme: theme, k: k, measure: measure, embedder: choice,
+                                              remembersEmbedder: false)
+                options.mouse = !noMouse
+                try ExplorerLauncher.run(options)
             }
         }
     }

@@ -20,14 +20,17 @@ struct OpenCommand: ParsableCommand {
     @OptionGroup var tuning: SearchTuningOptions
     @OptionGroup(title: "Asking by meaning (a, :ask); the choice is remembered for the index")
     var embedder: EmbedderOptions
+    @Flag(name: .customLong("no-mouse"), help: "Leave the mouse to the terminal (its own text selection) instead of clicking and scrolling in the explorer.")
+    var noMouse = false
     @Flag(help: .hidden) var measure = false
 
     func run() throws {
         try reportingErrors("exploring \(index)") {
-            try ExplorerLauncher.run(ExplorerOptions(indexPath: index, catalogPath: meta, idField: idField,
-                                                     titleField: titleField, theme: theme, k: k, measure: measure,
-                                                     nprobe: tuning.nprobe, efSearch: tuning.efSearch,
-                                                     embedder: try embedder.choice()))
+            var options = ExplorerOptions(indexPath: index, catalogPath: meta, idField: idField, titleField: titleField,
+                                          theme: theme, k: k, measure: measure, nprobe: tuning.nprobe,
+                                          efSearch: tuning.efSearch, embedder: try embedder.choice())
+            options.mouse = !noMouse
+            try ExplorerLauncher.run(options)
         }
     }
 }
