@@ -24,30 +24,12 @@ enum ExplorerUpdate {
             }
             return []
         case let .filterNote(tag, problem):
-            guard tag == model.products.requestedTag else { return [] }
-            if let problem, problem != model.products.filterProblem { model.message = .warning(problem) }
-            model.products.filterProblem = problem
+            filterNoted(&model, tag: tag, problem)
             return []
         case let .filtered(tag, matches, _):
-            guard tag == model.products.requestedTag else { return [] }  // a newer keystroke wins
-            model.products.matches = matches.indices
-            model.products.wordPrefixCount = matches.wordPrefixCount
-            model.products.shownTag = tag
-            model.products.shownQuery = model.products.filter.text
-            model.products.table = TableState(selected: matches.indices.isEmpty ? nil : 0)
-            // Field conditions restrict similar items too: search again when they changed.
-            if model.similar.hasQuery && filterText(model).restriction != model.similar.restriction {
-                return repeatQuery(&model)
-            }
-            return []
+            return filtered(&model, tag: tag, matches)
         case let .searched(tag, neighbours, milliseconds, ranOn):
-            guard tag == model.similar.requestedTag else { return [] }
-            model.similar.shownTag = tag
-            model.similar.neighbours = neighbours
-            model.similar.latencyMilliseconds = milliseconds
-            model.similar.ranOn = ranOn
-            model.similar.table = TableState(selected: neighbours.isEmpty ? nil : 0)
-            if model.similar.sort != nil { applySort(&model) }
+            searched(&model, tag: tag, neighbours, milliseconds: milliseconds, ranOn: ranOn)
             return []
         case let .searchFailed(tag, text):
             guard tag == model.similar.requestedTag else { return [] }
@@ -240,80 +222,7 @@ enum ExplorerUpdate {
         return []
     }
 
-    /// Keys while the filter box has the keyboard: editing keys change the filter (each change
-    /// a new tagged request), arrows move in the list, Enter shows the selection's neighbours.
-    static func handleFilterKey(_ model: inout ExplorerModel, _ key: Key) -> [ExplorerEffect] {
-        let layout = ExplorerLayout(model)
-        switch key {
-        case .enter:
-            if offersAskForFilter(model) && model.products.shownQuery == model.products.filter.text {
-                model.products.isEditing = false
-                return requestAsk(&model, text: filterText(model).text.trimmingCharacters(in: .whitespaces))
-            }
-            model.products.isEditing = false
-            guard let position = model.products.selectedPosition else { return [] }
-            return startSimilar(&model, id: model.catalog.id(at: position))
-        case .escape:
-            model.products.isEditing = false
-            return []
-        case .tab, .backTab:
-            model.products.isEditing = false
-            return handleKey(&model, key)
-        case .ctrl("c"):
-            return requestQuit(&model)
-        case .up, .down, .pageUp, .pageDown:
-            _ = model.products.table.handle(key, rowCount: model.products.matches.count, visibleRows: layout.productsPage)
-            return []
-        default:
-            let before = model.products.filter.text
-            guard model.products.filter.handle(key), model.products.filter.text != before else { return [] }
-            return requestFilter(&model)
-        }
-    }
-
     // MARK: - Actions
-
-    /// A new filter request for the current filter text.
-    static func requestFilter(_ model: inout ExplorerModel) -> [ExplorerEffect] {
-        let tag = model.takeTag()
-        model.products.requestedTag = tag
-        return [.filter(tag: tag, query: model.products.filter.text)]
-    }
-
-    /// Makes the product with index id `id` the query and searches its neighbours.
-    static func startSimilar(_ model: inout ExplorerModel, id: Int64) -> [ExplorerEffect] {
-        model.similar.queryID = id
-        model.similar.askedText = nil
-        model.similar.embedMilliseconds = nil
-        return searchAgain(&model, id: id)
-    }
-
-    /// A new search request for `id` with the current k.
-    static func searchAgain(_ model: inout ExplorerModel, id: Int64) -> [ExplorerEffect] {
-        model.similar.restriction = filterText(model).restriction
-        let tag = model.takeTag()
-        model.similar.requestedTag = tag
-        return [.search(tag: tag, id: id, k: model.similar.k)]
-    }
-
-    /// The filter box's text as predicates and name words (what the session filters with).
-    static func filterText(_ model: ExplorerModel) -> FilterText {
-        FilterText(model.products.filter.text, fields: model.catalog.catalog?.filterableFields ?? [])
-    }
-
-    /// The largest k the explorer asks for.
-    static let maximumK = 1000
-
-    /// Sets k (1…`maximumK`) and searches again when there is a query.
-    static func setK(_ model: inout ExplorerModel, _ k: Int) -> [ExplorerEffect] {
-        guard (1...maximumK).contains(k) else {
-            model.message = .error("k must be between 1 and \(maximumK)")
-            return []
-        }
-        model.similar.k = k
-        model.message = .info("k = \(k)")
-        return repeatQuery(&model)
-    }
 
     /// Quits, or asks first when a job runs or a moved index is unsaved.
     static func requestQuit(_ model: inout ExplorerModel) -> [ExplorerEffect] {
@@ -332,15 +241,6 @@ enum ExplorerUpdate {
         model.overlay = nil
         let cancels = model.runningJobs.flatMap { cancelJob(&model, $0.id) }
         return cancels + [.quit]
-    }
-
-    /// Asks a running job to stop.
-    static func cancelJob(_ model: inout ExplorerModel, _ id: Int) -> [ExplorerEffect] {
-        guard let position = model.jobs.firstIndex(where: { $0.id == id }), model.jobs[position].status == .running else {
-            return []
-        }
-        model.jobs[position].status = .cancelling
-        return [.cancel(job: id)]
     }
 
     /// Where `m` proposes to move the index: the selected device when the Devices pane has the
@@ -380,41 +280,6 @@ enum ExplorerUpdate {
         guard let job = model.runningJobs.first(where: \.touchesIndex) else { return false }
         model.message = .warning("\(job.title) is running; wait for it or cancel it in Jobs (x).")
         return true
-    }
-
-    /// Adds a running job and returns its number.
-    static func addJob(_ model: inout ExplorerModel, title: String, countsRows: Bool = true,
-                       touchesIndex: Bool = true) -> Int {
-        let id = model.takeTag()
-        var job = JobState(id: id, title: title, total: model.index.count, rowBytes: model.index.dimension * 4,
-                           startedAt: model.now)
-        job.countsRows = countsRows
-        job.touchesIndex = touchesIndex
-        model.jobs.append(job)
-        if model.jobs.count > maximumJobsKept {
-            model.jobs.removeFirst(model.jobs.count - maximumJobsKept)
-        }
-        model.jobsTable.select(model.jobs.count - 1, rowCount: model.jobs.count)
-        return id
-    }
-
-    /// Finished jobs are dropped from the front past this many.
-    static let maximumJobsKept = 20
-
-    /// Applies `change` to job `id`, if it is still listed.
-    static func updateJob(_ model: inout ExplorerModel, _ id: Int, _ change: (inout JobState) -> Void) {
-        guard let position = model.jobs.firstIndex(where: { $0.id == id }) else { return }
-        change(&model.jobs[position])
-    }
-
-    /// Marks job `id` as over.
-    static func finishJob(_ model: inout ExplorerModel, _ id: Int, status: JobState.Status) {
-        let now = model.now
-        updateJob(&model, id) {
-            $0.status = status
-            $0.endedAt = now
-            if status == .finished { $0.done = $0.total }
-        }
     }
 
     /// "0.42 s", "12 s", "3 min 05 s".
