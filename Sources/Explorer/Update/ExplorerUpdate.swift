@@ -105,6 +105,11 @@ enum ExplorerUpdate {
             return []
         case let .savePathChecked(path, exists):
             return savePathChecked(&model, path: path, exists: exists)
+        case let .exported(path, rows, bytes):
+            return exported(&model, path: path, rows: rows, bytes: bytes)
+        case let .exportFailed(text):
+            model.message = .error(text)
+            return []
         case let .themeChanged(name):
             model.themeName = name
             model.message = .info("Theme: \(name).")
@@ -152,6 +157,10 @@ enum ExplorerUpdate {
             openConvertPrompt(&model)
         case .character("a"):
             openAsk(&model)
+        case .character("y"):
+            return copySelectedID(&model)
+        case .character("Y"):
+            return copyResults(&model)
         case .escape:
             if model.focus == .products && !model.products.filter.text.isEmpty {
                 model.products.filter = TextInputState()

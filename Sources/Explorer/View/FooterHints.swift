@@ -50,5 +50,6 @@ enum FooterHints {
         }
         return pane + [KeyHint("a", "ask"), KeyHint("m", "move"), KeyHint("s", "save"), KeyHint("?", "help"), KeyHint("q", "quit"),
                        KeyHint("c", "convert"), KeyHint("Tab", "pane"), KeyHint(":", "command"), KeyHint("↑↓", "select")]
+            + (model.focus == .products || model.focus == .similar ? [KeyHint("y/Y", "copy id/all")] : [])
     }
 }

@@ -38,12 +38,12 @@ struct OverlayView: Widget {
         ("Enter", "Products: similar · Similar: as query · Devices: move there"),
         ("+  -", "Similar: one more / fewer neighbour (k)"),
         ("<  >", "Similar: halve / double nprobe (IVF) or efSearch (HNSW)"),
-        ("x", "Jobs: cancel the selected move or save"),
+        ("x  y  Y", "Jobs: cancel · y copy the selected id · Y copy all (TSV)"),
         ("", "Commands"),
         (":k 20", "show 20 neighbours · :ask TEXT · :model NAME loads a model"),
         (":move gpu0", "also :move cl0,cl1 shard fp16 · :move cpu"),
-        (":save PATH", "save to PATH (asks before overwriting) · :reload reopens"),
-        (":convert HNSW32", "build another index type · :nprobe 16 · :ef 64"),
+        (":save PATH", "save to PATH (asks first) · :export F.csv or F.jsonl"),
+        (":convert HNSW32", "build another index type · :nprobe 16 · :ef 64 · :reload"),
         (":theme light", "dark, light or monochrome · :q quits · :q! without asking"),
     ]
 
