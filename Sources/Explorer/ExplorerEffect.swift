@@ -35,6 +35,11 @@ enum ExplorerEffect: Equatable, Sendable {
     case cancel(job: Int)
     /// Open the explored file and its catalog again as job `job` (`:reload`).
     case reload(job: Int)
+    /// Put `text` on the clipboard: the runtime sends it to the terminal as OSC 52 after the frame.
+    case copyToClipboard(String)
+    /// Write `contents` (`rows` results) to `path` atomically; an existing file only with
+    /// `overwrite` (`.exported`, or `.exportFailed` naming the path).
+    case export(path: String, contents: String, rows: Int, overwrite: Bool)
     /// Draw with the named theme from now on.
     case setTheme(String)
     /// Leave the explorer.

@@ -53,6 +53,10 @@ enum ExplorerMessage: Sendable {
     case jobFailed(job: Int, message: String)
     /// Whether a file to save to exists already.
     case savePathChecked(path: String, exists: Bool)
+    /// An export was written: `rows` results, `bytes` bytes.
+    case exported(path: String, rows: Int, bytes: Int)
+    /// An export was not written; the message names the path.
+    case exportFailed(message: String)
     /// The theme was switched.
     case themeChanged(name: String)
     /// The theme could not be switched.

@@ -40,6 +40,9 @@ final class ScriptedBackend: TerminalBackend {
     func clear() { screen.clear() }
     func setCursor(_ position: Point?) { screen.setCursor(position) }
     func flush() { screen.flush() }
+    func writeRaw(_ bytes: [UInt8]) { screen.writeRaw(bytes) }
+    /// What the runtime wrote past the screen (OSC 52 sequences).
+    var rawWrites: [[UInt8]] { screen.rawWrites }
     func shutdown() { screen.shutdown() }
 
     func readKey(timeoutMilliseconds: Int) -> Key? {

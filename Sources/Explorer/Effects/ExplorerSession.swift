@@ -56,6 +56,7 @@ final class ExplorerSession: @unchecked Sendable {
     private let jobQueue = DispatchQueue(label: "vectui.explorer.jobs", qos: .userInitiated)
     private let embedQueue = DispatchQueue(label: "vectui.explorer.embed", qos: .userInteractive)
     private let modelQueue = DispatchQueue(label: "vectui.explorer.model", qos: .userInitiated)
+    private let exportQueue = DispatchQueue(label: "vectui.explorer.export", qos: .userInitiated)
     /// The loaded text model (asks use it), and the newest load job (only its model is kept).
     private var embedder: (any TextEmbedder)?
     private var latestEmbedderJob = 0
@@ -162,7 +163,11 @@ final class ExplorerSession: @unchecked Sendable {
             lock.unlock()
         case let .tune(tuning): tune(tuning)
         case let .reload(job): reload(job: job)
-        case .setTheme, .quit: break
+        case let .export(path, contents, rows, overwrite):
+            exportQueue.async { [self] in
+                queue.post(ExplorerSession.export(contents, rows: rows, to: expand(path), shownAs: path, overwrite: overwrite))
+            }
+        case .copyToClipboard, .setTheme, .quit: break
         }
     }
 
@@ -639,6 +644,25 @@ final class ExplorerSession: @unchecked Sendable {
         let neighbours = zip(result.ids, result.scores).filter { $0.0 >= 0 }.prefix(k).enumerated()
             .map { SimilarState.Neighbour(id: $1.0, score: $1.1, rank: $0 + 1) }
         return (Array(neighbours), milliseconds)
+    }
+
+    /// Writes an export with `AtomicFileWriter` (temporary file, fsync, rename), refusing an
+    /// existing file unless `overwrite`.
+    /// - Returns: `.exported`, or `.exportFailed` naming `shownAs` (the path as typed).
+    static func export(_ contents: String, rows: Int, to path: String, shownAs: String, overwrite: Bool) -> ExplorerMessage {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
+            if isFolder.boolValue { return .exportFailed(message: "\(shownAs) is a folder; :export needs a file name") }
+            if !overwrite { return .exportFailed(message: "\(shownAs) exists; :export! \(shownAs) overwrites it") }
+        }
+        do {
+            let writer = try AtomicFileWriter(path: path)
+            try writer.write(contents)
+            try writer.commit()
+            return .exported(path: shownAs, rows: rows, bytes: writer.bytesWritten)
+        } catch {
+            return .exportFailed(message: "Export not written: \(error)")
+        }
     }
 
     /// `~` expanded; other paths as given (relative ones from the current folder).

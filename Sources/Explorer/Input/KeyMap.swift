@@ -14,6 +14,8 @@ enum ExplorerAction: Hashable, Sendable {
     case details
     case moreNeighbours, fewerNeighbours, raiseTuning, lowerTuning
     case cancelJob
+    /// Products and Similar: copy the selected id, or all of Similar's results as TSV (OSC 52).
+    case copyID, copyResults
 }
 
 /// Where a binding works: everywhere on the main screen, or only in one pane (a pane's own
@@ -112,6 +114,9 @@ enum KeyMap {
         KeyBinding(.pane(.similar), [(.character(">"), .raiseTuning), (.character("<"), .lowerTuning)],
                    label: "</>", help: "",
                    hint: { $0.index.tuning == nil ? nil : $0.index.tuningName }),
+        KeyBinding(.global, [(.character("y"), .copyID), (.character("Y"), .copyResults)], label: "y  Y",
+                   help: "copy the selected id · Y all results as TSV (OSC 52: over ssh and tmux too)",
+                   footerOrder: 85, hint: { $0.focus == .products || $0.focus == .similar ? "copy id" : nil }),
         KeyBinding(.pane(.jobs), [.character("x")], .cancelJob, label: "x",
                    help: "Jobs: cancel the selected move or save", hint: "cancel job"),
     ]
@@ -121,6 +126,7 @@ enum KeyMap {
         (":k 20", "show 20 neighbours · :ask TEXT · :model NAME loads a model"),
         (":move gpu0", "also :move cl0,cl1 shard fp16 · :move cpu"),
         (":save PATH", "save to PATH (asks before overwriting) · :reload reopens"),
+        (":export F.csv", "the results, every field (or .jsonl .tsv; :export! overwrites)"),
         (":convert HNSW32", "build another index type · :nprobe 16 · :ef 64"),
         (":columns a,b", "catalog fields as columns · :columns default resets"),
         (":sort -price", "order Similar by a field (- largest first) · :sort by score"),

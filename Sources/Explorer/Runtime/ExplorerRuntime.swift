@@ -15,6 +15,8 @@ final class ExplorerRuntime {
     private let themeSearchPaths: [String]
     /// What `update` asked for before the first frame (loading the text model).
     private var initialEffects: [ExplorerEffect]
+    /// Bytes for the terminal itself (OSC 52 clipboard sequences), sent after the next frame.
+    private var pendingRawWrites: [[UInt8]] = []
 
     /// How long to wait for a key when nothing is pending, and while a search or filter is (ms).
     static let idleTimeout = 30
@@ -92,6 +94,8 @@ final class ExplorerRuntime {
                 messages = session.queue.drain()
             }
             terminal.present(ExplorerView.render(model))
+            for bytes in pendingRawWrites { terminal.backend.writeRaw(bytes) }
+            pendingRawWrites = []
             lastFrame = monotonicSeconds()
             record(keyTime: keyTime, keyOnlyChangedUI: keyOnlyChangedUI, searches: shownSearches, filters: shownFilters, asks: shownAsks)
         }
@@ -111,6 +115,9 @@ final class ExplorerRuntime {
         switch effect {
         case .quit:
             return true
+        case let .copyToClipboard(text):
+            pendingRawWrites.append(OSC52.sequence(copying: text))
+            return false
         case let .setTheme(name):
             do {
                 let theme = try Theme.select(requested: name, colorCount: terminal.backend.colorCount,

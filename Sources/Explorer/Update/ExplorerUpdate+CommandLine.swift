@@ -3,12 +3,12 @@ import Foundation
 import TUI
 
 // The `:` command line: `:k 20`, `:move gpu0`, `:move cl0,cl1 shard fp16`, `:move cpu`,
-// `:save [PATH]`, `:ask TEXT`, `:model NAME`, `:convert [FACTORY]`, `:nprobe N`, `:ef N`, `:theme light`, `:help`, `:q` (`:q!` quits
+// `:save [PATH]`, `:export FILE` (`:export!` overwrites), `:ask TEXT`, `:model NAME`, `:convert [FACTORY]`, `:nprobe N`, `:ef N`, `:theme light`, `:help`, `:q` (`:q!` quits
 // without asking).
 
 extension ExplorerUpdate {
     /// The commands, as help and errors list them.
-    static let commandSummary = "k N, ask TEXT, model NAME, move DEVICES [shard|replicate] [fp16|fp32], save [PATH], convert [FACTORY], reload, nprobe N, ef N, columns FIELDS, sort [-]FIELD, theme NAME, help, q"
+    static let commandSummary = "k N, ask TEXT, model NAME, move DEVICES [shard|replicate] [fp16|fp32], save [PATH], export FILE, convert [FACTORY], reload, nprobe N, ef N, columns FIELDS, sort [-]FIELD, theme NAME, help, q"
 
     /// Keys while the command line is open: Enter runs it, Esc (or Backspace on nothing) closes it.
     static func handleCommandLineKey(_ model: inout ExplorerModel, _ key: Key) -> [ExplorerEffect] {
@@ -81,6 +81,11 @@ extension ExplorerUpdate {
             return setNprobe(&model, arguments.count == 1 ? arguments[0] : nil)
         case "ef", "efsearch":
             return setEfSearch(&model, arguments.count == 1 ? arguments[0] : nil)
+        case "export", "export!":
+            // The rest of the line is the path, spaces and all.
+            let path = text.drop { $0 == " " || $0 == "\t" }.drop { $0 != " " && $0 != "\t" }
+                .trimmingCharacters(in: .whitespaces)
+            return export(&model, path: path, overwrite: name == "export!")
         case "theme":
             guard arguments.count == 1 else {
                 model.message = .error("usage: :theme NAME (dark, light, monochrome, or a theme file)")

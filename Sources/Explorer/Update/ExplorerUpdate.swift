@@ -99,6 +99,11 @@ enum ExplorerUpdate {
             return []
         case let .savePathChecked(path, exists):
             return savePathChecked(&model, path: path, exists: exists)
+        case let .exported(path, rows, bytes):
+            return exported(&model, path: path, rows: rows, bytes: bytes)
+        case let .exportFailed(text):
+            model.message = .error(text)
+            return []
         case let .themeChanged(name):
             model.themeName = name
             model.message = .info("Theme: \(name).")
@@ -190,6 +195,10 @@ enum ExplorerUpdate {
             return scaleTuning(&model, up: true)
         case .lowerTuning:
             return scaleTuning(&model, up: false)
+        case .copyID:
+            return copySelectedID(&model)
+        case .copyResults:
+            return copyResults(&model)
         case .cancelJob:
             if let row = model.jobsTable.selected, row < model.jobs.count { return cancelJob(&model, model.jobs[row].id) }
         }

@@ -241,6 +241,26 @@ public final class NcursesBackend: TerminalBackend {
         wrefresh(window)
     }
 
+    /// Writes `bytes` to the terminal's file descriptor (standard output, the one curses writes
+    /// to) after flushing what curses buffered, so they follow the last frame in order.
+    public func writeRaw(_ bytes: [UInt8]) {
+        guard cursesActive.load(ordering: .sequentiallyConsistent), !bytes.isEmpty else { return }
+        fflush(CNcurses_stdout())
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(STDOUT_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
+                if written > 0 {
+                    offset += written
+                } else if written < 0 && errno == EINTR {
+                    continue
+                } else {
+                    return  // the terminal is gone; the next frame's write finds out too
+                }
+            }
+        }
+    }
+
     /// Waits up to `timeoutMilliseconds` for a key; SIGINT reads as Ctrl-C, a resize as `.resize`.
     public func readKey(timeoutMilliseconds: Int) -> Key? {
         guard cursesActive.load(ordering: .sequentiallyConsistent) else { return nil }

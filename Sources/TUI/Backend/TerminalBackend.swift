@@ -33,6 +33,9 @@ public protocol TerminalBackend: AnyObject {
     func setCursor(_ position: Point?)
     /// Shows what was drawn since the last flush.
     func flush()
+    /// Sends `bytes` to the terminal as they are, after what was flushed (an OSC 52 clipboard
+    /// sequence, say); nothing on screen changes.
+    func writeRaw(_ bytes: [UInt8])
     /// Waits up to `timeoutMilliseconds` (0: don't wait, negative: forever) for a key.
     /// - Returns: the key, `.resize` after a size change, or nil on timeout.
     func readKey(timeoutMilliseconds: Int) -> Key?

@@ -26,6 +26,8 @@ public final class TestBackend: TerminalBackend {
     public private(set) var clearCount = 0
     /// How many times `shutdown()` was called.
     public private(set) var shutdownCount = 0
+    /// The bytes of every `writeRaw` call, oldest first.
+    public private(set) var rawWrites: [[UInt8]] = []
     /// Keys still to be returned by `readKey`, first first.
     public var pendingKeys: [Key]
 
@@ -81,6 +83,11 @@ public final class TestBackend: TerminalBackend {
         frame.cursor = cursor
         frames.append(frame)
         cursors.append(cursor)
+    }
+
+    /// Records the bytes.
+    public func writeRaw(_ bytes: [UInt8]) {
+        rawWrites.append(bytes)
     }
 
     /// Returns the next queued key at once, or nil when none is left (the timeout is ignored).
