@@ -126,7 +126,7 @@ enum KeyMap {
         (":k 20", "show 20 neighbours · :ask TEXT · :model NAME loads a model"),
         (":move gpu0", "also :move cl0,cl1 shard fp16 · :move cpu"),
         (":save PATH", "save to PATH (asks before overwriting) · :reload reopens"),
-        (":export F.csv", "the results, every field (or .jsonl .tsv; :export! overwrites)"),
+        (":export F.csv", "the results with every field (.jsonl, .tsv too; :export!)"),
         (":convert HNSW32", "build another index type · :nprobe 16 · :ef 64"),
         (":columns a,b", "catalog fields as columns · :columns default resets"),
         (":sort -price", "order Similar by a field (- largest first) · :sort by score"),
