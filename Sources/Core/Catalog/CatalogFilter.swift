@@ -92,59 +92,54 @@ extension ProductCatalog {
 
     private func rows(matching predicate: CatalogQuery.Predicate, field: FieldRef) -> IDBitmap {
         let n = products.count
-        var mask = IDBitmap(count: n)
         if case .id = field {
             // Ids are 64-bit: compared as integers when the value is one (a Double has 53 bits).
             let exact = Int64(predicate.value.trimmingCharacters(in: .whitespaces))
-            for (row, product) in products.enumerated() {
+            return IDBitmap(count: n) { row in
+                let id = products[row].id
                 let order: Int?
-                if let exact { order = product.id < exact ? -1 : product.id == exact ? 0 : 1 }
-                else if let number = predicate.number { order = Double(product.id) < number ? -1 : Double(product.id) == number ? 0 : 1 }
+                if let exact { order = id < exact ? -1 : id == exact ? 0 : 1 }
+                else if let number = predicate.number { order = Double(id) < number ? -1 : Double(id) == number ? 0 : 1 }
                 else { order = nil }
-                if Self.passes(predicate.comparison, order: order, textEqual: false, textContains: String(product.id).contains(predicate.value)) {
-                    mask[row] = true
-                }
+                return Self.passes(predicate.comparison, order: order, textContains: predicate.comparison == .contains
+                                   && String(id).contains(predicate.value))
             }
-            return mask
         }
         let column = filterColumn(field)
         let needle = Array(predicate.value.lowercased().utf8)
         switch predicate.comparison {
         case .contains:
+            var mask = IDBitmap(count: n)
             column.rowsContaining(needle, into: &mask)
+            return mask
         case .equal, .notEqual:
             let numbers = predicate.number == nil ? nil : numberColumn(field)
-            for row in 0..<n {
+            let wanted = predicate.comparison == .equal
+            return IDBitmap(count: n) { row in
                 let equal: Bool
                 if let numbers, !numbers[row].isNaN { equal = numbers[row] == predicate.number! } else { equal = column.equals(row, needle) }
-                if predicate.comparison == .equal ? equal : !equal { mask[row] = true }
+                return equal == wanted
             }
         case .less, .lessOrEqual, .greater, .greaterOrEqual:
             let numbers = numberColumn(field), bound = predicate.number!
-            numbers.withUnsafeBufferPointer { values in
-                for row in 0..<n where Self.passes(predicate.comparison, values[row], bound) { mask[row] = true }
+            return numbers.withUnsafeBufferPointer { values in
+                switch predicate.comparison {
+                case .less: return IDBitmap(count: n) { values[$0] < bound }
+                case .lessOrEqual: return IDBitmap(count: n) { values[$0] <= bound }
+                case .greater: return IDBitmap(count: n) { values[$0] > bound }
+                default: return IDBitmap(count: n) { values[$0] >= bound }
+                }
             }
         }
-        return mask
     }
 
-    @inline(__always)
-    private static func passes(_ comparison: CatalogQuery.Predicate.Comparison, _ value: Double, _ bound: Double) -> Bool {
-        // NaN (missing or not a number) fails every ordering.
-        switch comparison {
-        case .less: return value < bound
-        case .lessOrEqual: return value <= bound
-        case .greater: return value > bound
-        case .greaterOrEqual: return value >= bound
-        default: return false
-        }
-    }
-
-    private static func passes(_ comparison: CatalogQuery.Predicate.Comparison, order: Int?, textEqual: Bool, textContains: Bool) -> Bool {
+    /// An id against a predicate: `order` is the id's order against the value (nil when the
+    /// value is no number, so that = fails and != passes).
+    private static func passes(_ comparison: CatalogQuery.Predicate.Comparison, order: Int?, textContains: Bool) -> Bool {
         switch comparison {
         case .contains: return textContains
-        case .equal: return order.map { $0 == 0 } ?? textEqual
-        case .notEqual: return !(order.map { $0 == 0 } ?? textEqual)
+        case .equal: return order == 0
+        case .notEqual: return order != 0
         case .less: return order.map { $0 < 0 } ?? false
         case .lessOrEqual: return order.map { $0 <= 0 } ?? false
         case .greater: return order.map { $0 > 0 } ?? false
@@ -182,7 +177,10 @@ extension ProductCatalog {
     private func numberColumn(_ field: FieldRef) -> [Double] {
         filterCache.withLock { cache in
             if let numbers = cache.numbers[cacheKey(field)] { return numbers }
-            let numbers = products.map { value(field, $0).flatMap(CatalogQuery.number) ?? .nan }
+            let n = products.count, parts = max(1, min(Parallel.workerCount, n / 16_384))
+            let numbers = Parallel.map(parts) { part in
+                ((n * part / parts)..<(n * (part + 1) / parts)).map { value(field, products[$0]).flatMap(CatalogQuery.number) ?? .nan }
+            }.flatMap { $0 }
             cache.numbers[cacheKey(field)] = numbers
             return numbers
         }
@@ -269,13 +267,19 @@ struct FilterColumn: Sendable {
             needle.withUnsafeBytes { needle in
                 guard let base = haystack.baseAddress else { return }
                 var position = 0
+                var next = 0  // the first row that may hold the next hit
                 while position < haystack.count {
                     guard let hit = Self.find(needle, in: UnsafeRawBufferPointer(rebasing: haystack[position...])) else { break }
                     let offset = base.distance(to: UnsafeRawPointer(hit))
-                    // The row whose value holds the hit (values are NUL-separated, so hits never span two).
-                    let row = IDSelector.lowerBound(rows) { starts[$0 + 1] <= offset }
+                    // The row whose value holds the hit (values are NUL-separated, so hits never
+                    // span two): galloping from the last hit's row, as hits come in row order.
+                    var step = 1
+                    while next + step < rows && starts[next + step] <= offset { step <<= 1 }
+                    let low = next + step / 2, high = min(rows, next + step)
+                    let row = low + IDSelector.lowerBound(high - low) { starts[low + $0 + 1] <= offset }
                     if present[row] { mask[row] = true }
                     position = starts[row + 1]
+                    next = row + 1
                 }
             }
         }

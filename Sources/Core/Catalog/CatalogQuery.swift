@@ -88,7 +88,9 @@ public struct CatalogQuery: Sendable, Equatable {
 
     /// A field value or query value as a number (surrounding spaces ignored), if it is one.
     static func number(_ text: String) -> Double? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        var trimmed = Substring(text)
+        while let first = trimmed.utf8.first, first == 0x20 || first == 0x09 { trimmed = trimmed.dropFirst() }
+        while let last = trimmed.utf8.last, last == 0x20 || last == 0x09 { trimmed = trimmed.dropLast() }
         guard !trimmed.isEmpty, let value = Double(trimmed), value.isFinite else { return nil }
         return value
     }

@@ -14,6 +14,21 @@ public struct IDBitmap: Sendable, Equatable {
         if value { clearTail() }
     }
 
+    /// A bitmap of `count` bits with bit i set where `isSet(i)`, built a word at a time.
+    init(count: Int, where isSet: (Int) -> Bool) {
+        self.count = count
+        var words = [UInt64](repeating: 0, count: (count + 63) >> 6)
+        words.withUnsafeMutableBufferPointer { out in
+            for w in 0..<out.count {
+                var word: UInt64 = 0
+                let base = w << 6
+                for bit in 0..<min(64, count - base) where isSet(base + bit) { word |= 1 << UInt64(bit) }
+                out[w] = word
+            }
+        }
+        self.words = words
+    }
+
     /// Bit `index`.
     public subscript(index: Int) -> Bool {
         get { index >= 0 && index < count && words[index >> 6] >> UInt64(index & 63) & 1 != 0 }

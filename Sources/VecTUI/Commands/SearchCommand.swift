@@ -3,7 +3,9 @@ import Core
 import Encoder
 
 /// `vectui search INDEX --queries FILE -k K`: the k nearest neighbours of each query vector;
-/// or of texts (`--text`/`--texts`) embedded with `--model` or `--embed-url`.
+/// or of texts (`--text`/`--texts`) embedded with `--model` or `--embed-url`. With `--meta`
+/// results carry their products; `--filter`, `--ids` and `--id-range` restrict them (the k
+/// best that pass).
 struct SearchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "search", abstract: "Find the k best matches of each query vector.")
@@ -14,15 +16,18 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "A UTF-8 file of text queries, one a line (needs --model or --embed-url).") var texts: String?
     @OptionGroup var embedder: EmbedderOptions
     @Option(name: .short, help: "Results per query.") var k: Int = 10
-    @Flag(help: "Print one JSON object {\"ids\": [[…]], \"scores\": [[…]]}.") var json = false
+    @Flag(help: "Print one JSON object {\"ids\": [[…]], \"scores\": [[…]]} (and \"items\" with --meta).") var json = false
     @OptionGroup var placement: PlacementOptions
     @OptionGroup var tuning: SearchTuningOptions
+    @OptionGroup(title: "Products and restrictions") var restrictions: SearchFilterOptions
 
     func run() throws {
         try reportingErrors("searching \(index)") {
             guard k >= 1 else { throw UsageError(description: "-k must be at least 1 (got \(k))") }
             let opened = try OpenedIndex(path: index)
-            let parameters = try tuning.parameters(for: opened.index, path: opened.path)
+            var parameters = try tuning.parameters(for: opened.index, path: opened.path)
+            let catalog = try restrictions.catalog(for: opened.index)
+            parameters.selector = try restrictions.selector(catalog: catalog)
             let batch = try queryVectors(for: opened)
             let index = try placement.place(opened.index)
             let start = monotonicSeconds()
@@ -30,16 +35,22 @@ struct SearchCommand: ParsableCommand {
             let seconds = monotonicSeconds() - start
             try MappedFile.checkAllUnchanged()  // never print neighbours read from a file mid-rewrite
             if json {
-                print(searchResultJSON(result).text)
+                var output = searchResultJSON(result)
+                if let catalog, case let .object(members) = output {
+                    output = .object(members + [("items", searchItemsJSON(result, catalog: catalog))])
+                }
+                print(output.text)
                 return
             }
             for q in 0..<result.queryCount {
                 print("query \(q)")
                 for (rank, (id, score)) in zip(result.ids(ofQuery: q), result.scores(ofQuery: q)).enumerated() where id >= 0 {
-                    print("  \(String(rank + 1).leftPadded(to: 4, with: " "))  id \(String(id).leftPadded(to: 12, with: " "))  score \(score)")
+                    let title = catalog.map { "  \($0.product(id: id)?.title ?? "(not in the catalog)")" } ?? ""
+                    print("  \(String(rank + 1).leftPadded(to: 4, with: " "))  id \(String(id).leftPadded(to: 12, with: " "))  score \(score)\(title)")
                 }
             }
-            printToStderr(String(format: "%d queries, k = %d, %.3f ms (%@)", batch.rows, k, seconds * 1000, VecTUI.placement(of: index)))
+            let only = parameters.selector.map { "; only \($0)" } ?? ""
+            printToStderr(String(format: "%d queries, k = %d, %.3f ms (%@%@)", batch.rows, k, seconds * 1000, VecTUI.placement(of: index), only))
         }
     }
 
