@@ -92,4 +92,14 @@ final class ExplorerFilterSessionTests: XCTestCase {
         let text = ExplorerView.render(model).renderText().joined(separator: "\n")
         XCTAssertTrue(text.contains("where price<20"))
     }
+
+    func testNegativeIdsAreNeighboursNotPadding() throws {
+        // 64-bit ids from hashes are negative half the time; only −1 marks an empty slot.
+        let index = try IDMapIndex(kind: .idMap2, inner: FlatIndex(dimension: 2, metric: .l2), ids: [])
+        let ids: [Int64] = [-4_325_965_178_395_093_832, 7, -2, 9_223_372_036_854_775_807, -9_223_372_036_854_775_808]
+        try index.add(VectorMatrix(rows: 5, dimension: 2, values: [0, 0, 1, 0, 2, 0, 3, 0, 4, 0]), ids: ids)
+        let (neighbours, _) = try ExplorerSession.neighbours(of: ids[0], k: 10, in: index)
+        XCTAssertEqual(neighbours.map(\.id), Array(ids.dropFirst()), "every other vector, nearest first")
+        XCTAssertEqual(neighbours.map(\.rank), [1, 2, 3, 4])
+    }
 }

@@ -47,6 +47,10 @@ public enum Metric: Int32, Sendable, CustomStringConvertible {
 /// The answer to a batch of queries: `queryCount` rows of `k` results, row-major, best first.
 /// Empty slots (k larger than the index) hold id −1 and the metric's sentinel score, as in FAISS.
 public struct SearchResult: Sendable, Equatable {
+    /// The id of an empty result slot (FAISS's −1, when fewer than k vectors pass). Other
+    /// negative ids are real: an IDMap may hold any 64-bit id.
+    public static let paddingID: Int64 = -1
+
     public let queryCount: Int
     public let k: Int
     public var scores: [Float]

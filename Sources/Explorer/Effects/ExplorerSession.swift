@@ -628,7 +628,7 @@ final class ExplorerSession: @unchecked Sendable {
         // One extra result, since the query finds itself first.
         let result = try index.search(VectorMatrix(vector: query), k: min(index.count, k + 1), parameters: parameters)
         let milliseconds = (monotonicSeconds() - start) * 1000
-        let neighbours = zip(result.ids, result.scores).filter { $0.0 >= 0 && $0.0 != id }.prefix(k).enumerated()
+        let neighbours = zip(result.ids, result.scores).filter { $0.0 != SearchResult.paddingID && $0.0 != id }.prefix(k).enumerated()
             .map { SimilarState.Neighbour(id: $1.0, score: $1.1, rank: $0 + 1) }
         return (Array(neighbours), milliseconds)
     }
@@ -641,7 +641,7 @@ final class ExplorerSession: @unchecked Sendable {
         let start = monotonicSeconds()
         let result = try index.search(VectorMatrix(vector: vector), k: min(index.count, k), parameters: parameters)
         let milliseconds = (monotonicSeconds() - start) * 1000
-        let neighbours = zip(result.ids, result.scores).filter { $0.0 >= 0 }.prefix(k).enumerated()
+        let neighbours = zip(result.ids, result.scores).filter { $0.0 != SearchResult.paddingID }.prefix(k).enumerated()
             .map { SimilarState.Neighbour(id: $1.0, score: $1.1, rank: $0 + 1) }
         return (Array(neighbours), milliseconds)
     }

@@ -101,7 +101,7 @@ struct DemoCommand: ParsableCommand {
             let result = try opened.index.search(VectorMatrix(vector: query), k: 6)
             let milliseconds = (monotonicSeconds() - start) * 1000
             print("Similar to \(product.title)  (id \(product.id))  [\(String(format: "%.2f", milliseconds)) ms on the CPU]")
-            for (id, score) in zip(result.ids, result.scores) where id >= 0 && id != product.id {
+            for (id, score) in zip(result.ids, result.scores) where id != SearchResult.paddingID && id != product.id {
                 print("  \(String(format: "%.3f", score))  \(catalog.product(id: id)?.title ?? "#\(id)")")
             }
             print("")

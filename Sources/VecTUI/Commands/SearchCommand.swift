@@ -44,7 +44,7 @@ struct SearchCommand: ParsableCommand {
             }
             for q in 0..<result.queryCount {
                 print("query \(q)")
-                for (rank, (id, score)) in zip(result.ids(ofQuery: q), result.scores(ofQuery: q)).enumerated() where id >= 0 {
+                for (rank, (id, score)) in zip(result.ids(ofQuery: q), result.scores(ofQuery: q)).enumerated() where id != SearchResult.paddingID {
                     let title = catalog.map { "  \($0.product(id: id)?.title ?? "(not in the catalog)")" } ?? ""
                     print("  \(String(rank + 1).leftPadded(to: 4, with: " "))  id \(String(id).leftPadded(to: 12, with: " "))  score \(score)\(title)")
                 }
@@ -77,7 +77,7 @@ func searchResultJSON(_ result: SearchResult) -> JSONValue {
     for q in 0..<result.queryCount {
         idRows.append(.array(result.ids(ofQuery: q).map { .int($0) }))
         scoreRows.append(.array(zip(result.ids(ofQuery: q), result.scores(ofQuery: q)).map { id, score in
-            id < 0 && abs(score) == Float.greatestFiniteMagnitude ? .null : .float(score)
+            id == SearchResult.paddingID && abs(score) == Float.greatestFiniteMagnitude ? .null : .float(score)
         }))
     }
     return .object([("ids", .array(idRows)), ("scores", .array(scoreRows))])

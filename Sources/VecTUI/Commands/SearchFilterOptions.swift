@@ -104,7 +104,7 @@ func searchItemsJSON(_ result: SearchResult, catalog: ProductCatalog) -> JSONVal
     var rows = [JSONValue]()
     for q in 0..<result.queryCount {
         rows.append(.array(result.ids(ofQuery: q).map { id -> JSONValue in
-            guard id >= 0 else { return .null }
+            guard id != SearchResult.paddingID else { return .null }
             guard let product = catalog.product(id: id) else {
                 return .object([("id", .int(id)), ("title", .null), ("fields", .object([]))])
             }

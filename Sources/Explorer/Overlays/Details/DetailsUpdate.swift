@@ -14,7 +14,7 @@ extension ExplorerUpdate {
             id = model.catalog.id(at: position)
         case .similar:
             guard let row = model.similar.table.selected, row < model.similar.neighbours.count,
-                  model.similar.neighbours[row].id >= 0 else { return [] }
+                  model.similar.neighbours[row].id != SearchResult.paddingID else { return [] }
             id = model.similar.neighbours[row].id
         default:
             return []
