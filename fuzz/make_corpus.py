@@ -174,6 +174,13 @@ def catalogs():
     put("bad-rows", 'id,title\n1,ok\n2\n1,repeat\nx,not an id\n"3,unclosed\n')
     put("names", 'name,colour\nfirst,red\nsecond,blue\n')
     dictionary("catalog-csv", ["id", "title", "name", ",", '"', '""', "\r\n", "\n", "\r"])
+    put = target("catalog-filter")
+    for name, text in [("words", "nginx web"), ("contains", "section:web nginx"), ("numbers", "price<50 rating>=4"),
+                       ("quoted", 'brand:"Acme Co" "http://x"'), ("range", "price>1 price<=12 id!=3"),
+                       ("equal", "rating=4.0 section=web"), ("unclosed", 'brand:"Acme'), ("no-value", "price<")]:
+        put(name, text)
+    dictionary("catalog-filter", [":", "=", "!=", "<", "<=", ">", ">=", '"', " ", "section", "price", "rating", "brand",
+                                  "id", "title", "web", "4.5", "-1e3", "nan", "inf"])
     put = target("theme")
     for file in sorted(os.listdir(os.path.join(ROOT, "themes"))):
         with open(os.path.join(ROOT, "themes", file), "rb") as source:
