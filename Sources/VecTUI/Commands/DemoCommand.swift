@@ -29,7 +29,8 @@ struct DemoCommand: ParsableCommand {
     var printOnly = false
     @Option(help: "Colour theme: dark (default), light, monochrome, or a .theme file; NO_COLOR picks monochrome.")
     var theme: String?
-    @Option(name: [.customShort("k"), .long], help: "How many similar products to show.") var k: Int = 10
+    @Option(name: [.customShort("k"), .long], help: "How many similar products to show (default: k in config.toml, else 10).")
+    var k: Int?
     @Flag(help: .hidden) var measure = false
 
     func run() throws {
