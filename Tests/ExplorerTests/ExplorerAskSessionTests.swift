@@ -163,7 +163,7 @@ final class ExplorerAskSessionTests: XCTestCase {
         let backend = ScriptedBackend(width: 120, height: 40, steps: steps, timeout: 60)
         var model = ExplorerModel(size: backend.size, charset: .unicode, themeName: "monochrome", catalog: session.catalog,
                                   index: IndexSummary(index: session.index, path: options.indexPath),
-                                  devices: session.sampleDevices(), k: options.k)
+                                  devices: session.sampleDevices(), k: options.k!)
         model.now = monotonicSeconds()
         let (choice, remember, _) = ExplorerLauncher.embedderChoice(options, memory: memory)
         let effects = ExplorerUpdate.loadEmbedder(&model, try XCTUnwrap(choice), remember: remember)

@@ -94,7 +94,7 @@ final class ExplorerRuntimeTests: XCTestCase {
         let backend = ScriptedBackend(width: 120, height: 40, steps: steps)
         var model = ExplorerModel(size: backend.size, charset: .unicode, themeName: "monochrome", catalog: session.catalog,
                                   index: IndexSummary(index: session.index, path: options.indexPath),
-                                  devices: session.sampleDevices(), k: options.k)
+                                  devices: session.sampleDevices(), k: options.k!)
         model.message = .info("ready")
         let runtime = ExplorerRuntime(model: model, session: session, backend: backend, themeSearchPaths: [],
                                       measure: true)
@@ -131,7 +131,7 @@ final class ExplorerRuntimeTests: XCTestCase {
         let backend = ScriptedBackend(width: 120, height: 40, steps: steps, timeout: 60)
         let model = ExplorerModel(size: backend.size, charset: .unicode, themeName: "monochrome", catalog: session.catalog,
                                   index: IndexSummary(index: session.index, path: options.indexPath),
-                                  devices: session.sampleDevices(), k: options.k)
+                                  devices: session.sampleDevices(), k: options.k!)
         let runtime = ExplorerRuntime(model: model, session: session, backend: backend, themeSearchPaths: [], measure: false)
         runtime.run()
 

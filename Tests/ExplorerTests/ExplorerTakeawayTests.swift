@@ -33,10 +33,10 @@ final class ExplorerTakeawayTests: XCTestCase {
 
     func testJSONLBytesAndTheyReadBackWithWholeIds() throws {
         let text = awkward.jsonl()
-        XCTAssertEqual(text, "{\"rank\":1,\"id\":9223372036854775807,\"score\":0.875,\"title\":\"Lamp, \\\"big\\\"\","
-                       + "\"fields\":{\"price\":\"19.99\",\"note\":\"a\\tb\"},\"query_id\":1234567890123456789,\"query_text\":null}\n"
-                       + "{\"rank\":2,\"id\":42,\"score\":-1.5,\"title\":\"two\\nlines\","
-                       + "\"fields\":{\"price\":\"\",\"note\":\"café \\u0001\"},\"query_id\":1234567890123456789,\"query_text\":null}\n")
+        XCTAssertEqual(text, "{\"rank\": 1, \"id\": 9223372036854775807, \"score\": 0.875, \"title\": \"Lamp, \\\"big\\\"\", "
+                       + "\"fields\": {\"price\": \"19.99\", \"note\": \"a\\tb\"}, \"query_id\": 1234567890123456789, \"query_text\": null}\n"
+                       + "{\"rank\": 2, \"id\": 42, \"score\": -1.5, \"title\": \"two\\nlines\", "
+                       + "\"fields\": {\"price\": \"\", \"note\": \"café \\u0001\"}, \"query_id\": 1234567890123456789, \"query_text\": null}\n")
         let lines = text.split(separator: "\n")
         XCTAssertEqual(lines.count, 2)
         let first = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
@@ -48,7 +48,7 @@ final class ExplorerTakeawayTests: XCTestCase {
         XCTAssertEqual((second["fields"] as? [String: String])?["note"], "café \u{01}")
         var nan = awkward
         nan.rows[0].score = .nan
-        XCTAssertTrue(nan.jsonl().contains("\"score\":null"))
+        XCTAssertTrue(nan.jsonl().contains("\"score\": null"))
     }
 
     func testTheTableHoldsEveryCatalogFieldOfTheShownResults() {
@@ -208,7 +208,7 @@ final class ExplorerTakeawayTests: XCTestCase {
         let backend = ScriptedBackend(width: 120, height: 40, steps: steps)
         let model = ExplorerModel(size: backend.size, charset: .unicode, themeName: "monochrome", catalog: session.catalog,
                                   index: IndexSummary(index: session.index, path: options.indexPath),
-                                  devices: session.sampleDevices(), k: options.k)
+                                  devices: session.sampleDevices(), k: options.k!)
         let runtime = ExplorerRuntime(model: model, session: session, backend: backend, themeSearchPaths: [], measure: false)
         runtime.run()
 

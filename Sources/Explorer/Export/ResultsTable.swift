@@ -90,41 +90,21 @@ struct ResultsTable: Equatable, Sendable {
 
     // MARK: - JSONL
 
-    /// One JSON object per line, `\n` after each:
-    /// `{"rank":1,"id":123,"score":0.93,"title":"…","fields":{"price":"19.99"},"query_id":456,"query_text":null}`.
+    /// One JSON object per line (`JSONValue`'s compact form, as `vectui search --json`), `\n` after each:
+    /// `{"rank": 1, "id": 123, "score": 0.93, "title": "…", "fields": {"price": "19.99"}, "query_id": 456, "query_text": null}`.
     /// Ids are integers (64-bit, written whole), field values strings, a non-finite score `null`.
     func jsonl() -> String {
-        let queryID = self.queryID.map { String($0) } ?? "null"
-        let queryText = self.queryText.map(ResultsTable.jsonString) ?? "null"
+        let queryID = self.queryID.map { JSONValue.int($0) } ?? .null
+        let queryText = self.queryText.map { JSONValue.string($0) } ?? .null
         var text = ""
         for row in rows {
-            let fields = zip(self.fields, row.values).map { ResultsTable.jsonString($0) + ":" + ResultsTable.jsonString($1) }
-            let score = row.score.isFinite ? ResultsTable.scoreText(row.score) : "null"
-            text += "{\"rank\":\(row.rank),\"id\":\(row.id),\"score\":\(score),\"title\":\(ResultsTable.jsonString(row.title)),"
-                + "\"fields\":{\(fields.joined(separator: ","))},\"query_id\":\(queryID),\"query_text\":\(queryText)}\n"
+            let object = JSONValue.object([
+                ("rank", .int(Int64(row.rank))), ("id", .int(row.id)), ("score", .float(row.score)), ("title", .string(row.title)),
+                ("fields", .object(zip(fields, row.values).map { ($0, .string($1)) })),
+                ("query_id", queryID), ("query_text", queryText),
+            ])
+            text += object.text + "\n"
         }
         return text
-    }
-
-    /// `value` as a JSON string: quotes, backslashes and control characters escaped
-    /// (`\n`, `\t`, … and `\u00XX`), everything else as UTF-8.
-    static func jsonString(_ value: String) -> String {
-        var text = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case "\u{08}": text += "\\b"
-            case "\u{0C}": text += "\\f"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: text.unicodeScalars.append(scalar)
-            }
-        }
-        return text + "\""
     }
 }

@@ -10,6 +10,8 @@ final class ExplorerRuntime {
     private(set) var model: ExplorerModel
     /// Timings, when measuring.
     private(set) var measurements: ExplorerMeasurements?
+    /// The theme last chosen with `:theme` (as typed), to keep in the settings.
+    private(set) var chosenTheme: String?
     private let session: ExplorerSession
     private let terminal: Terminal
     private let themeSearchPaths: [String]
@@ -124,6 +126,7 @@ final class ExplorerRuntime {
                                              searchPaths: themeSearchPaths)
                 terminal.theme = theme
                 session.queue.post(.themeChanged(name: theme.name))
+                chosenTheme = name
             } catch {
                 session.queue.post(.themeFailed(message: "\(error)"))
             }

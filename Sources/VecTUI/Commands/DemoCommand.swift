@@ -29,7 +29,8 @@ struct DemoCommand: ParsableCommand {
     var printOnly = false
     @Option(help: "Colour theme: dark (default), light, monochrome, or a .theme file; NO_COLOR picks monochrome.")
     var theme: String?
-    @Option(name: [.customShort("k"), .long], help: "How many similar products to show.") var k: Int = 10
+    @Option(name: [.customShort("k"), .long], help: "How many similar products to show (default: k in config.toml, else 10).")
+    var k: Int?
     @Flag(name: .customLong("no-mouse"), help: "Leave the mouse to the terminal (its own text selection) instead of clicking and scrolling in the explorer.")
     var noMouse = false
     @Flag(help: .hidden) var measure = false
@@ -58,7 +59,7 @@ struct DemoCommand: ParsableCommand {
                 var options = ExplorerOptions(indexPath: demo.indexPath, catalogPath: demo.catalogPath, idField: "id",
                                               titleField: nil, theme: theme, k: k, measure: measure, embedder: choice,
                                               remembersEmbedder: false)
-                options.mouse = !noMouse
+                if noMouse { options.mouse = false }
                 try ExplorerLauncher.run(options)
             }
         }

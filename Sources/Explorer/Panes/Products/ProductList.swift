@@ -21,12 +21,18 @@ final class ProductList: Sendable {
     static let preferredFields = ["price", "rating", "brand", "category"]
 
     /// A list over a catalog's products.
-    init(catalog: ProductCatalog) {
+    /// - Parameter columns: the fields to show, in order (`columns` in config.toml); names the
+    ///   catalog lacks are left out. Nil: price, rating, brand, category, then the rest.
+    init(catalog: ProductCatalog, columns: [String]? = nil) {
         self.catalog = catalog
         ids = []
         filter = TitleFilter(titles: catalog.products.map(\.title))
-        let preferred = ProductList.preferredFields.filter { catalog.columns.contains($0) }
-        keyFields = preferred + catalog.columns.filter { !preferred.contains($0) }
+        if let columns {
+            keyFields = columns.filter { catalog.columns.contains($0) }
+        } else {
+            let preferred = ProductList.preferredFields.filter { catalog.columns.contains($0) }
+            keyFields = preferred + catalog.columns.filter { !preferred.contains($0) }
+        }
         idWidth = ProductList.widestID(catalog.products.lazy.map(\.id))
     }
 
