@@ -234,7 +234,12 @@ final class ExplorerSettingsTests: XCTestCase {
         var (options, notices) = ExplorerLauncher.applying(settings, to: given, themeSearchPaths: [])
         XCTAssertEqual([options.theme, options.k.map(String.init)], ["light", "30"])
         XCTAssertEqual(options.columns, ["brand"])
+        XCTAssertNil(options.mouse, "no mouse setting: the explorer's default (on)")
         XCTAssertEqual(notices, [])
+        XCTAssertEqual(ExplorerLauncher.applying(ExplorerSettings(mouse: false), to: given, themeSearchPaths: []).0.mouse, false)
+        var noMouse = given
+        noMouse.mouse = false  // --no-mouse
+        XCTAssertEqual(ExplorerLauncher.applying(ExplorerSettings(mouse: true), to: noMouse, themeSearchPaths: []).0.mouse, false)
 
         given.theme = "dark"
         given.k = 5
@@ -262,6 +267,14 @@ final class ExplorerSettingsTests: XCTestCase {
         XCTAssertEqual(settings.load().settings, ExplorerSettings(theme: "light", k: 12))
         XCTAssertNil(ExplorerLauncher.keepChanges(in: settings, chosenTheme: "themes/x.theme", openedWithK: 12, finalK: 12))
         XCTAssertEqual(settings.load().settings.theme, EmbedderMemory.key(for: "themes/x.theme"))
+        // Fields chosen with :columns are kept; the same columns as opened with write nothing.
+        XCTAssertNil(ExplorerLauncher.keepChanges(in: settings, chosenTheme: nil, openedWithK: 12, finalK: 12,
+                                                  openedWithColumns: nil, finalColumns: ["section", "price"]))
+        XCTAssertEqual(settings.load().settings.columns, ["section", "price"])
+        let before = try String(contentsOfFile: settings.path, encoding: .utf8)
+        XCTAssertNil(ExplorerLauncher.keepChanges(in: settings, chosenTheme: nil, openedWithK: 12, finalK: 12,
+                                                  openedWithColumns: ["a"], finalColumns: ["a"]))
+        XCTAssertEqual(try String(contentsOfFile: settings.path, encoding: .utf8), before)
     }
 
     func testConfiguredColumnsChooseAndOrderTheShownFields() throws {
