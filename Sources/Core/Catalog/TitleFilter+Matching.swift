@@ -133,16 +133,20 @@ extension TitleFilter {
         bytes.withUnsafeBufferPointer { buffer in
             starts.withUnsafeBufferPointer { starts in
                 signatures.withUnsafeBufferPointer { signatures in
+                  startSignatures.withUnsafeBufferPointer { startSignatures in
+                  secondSignatures.withUnsafeBufferPointer { secondSignatures in
                     nameEnds.withUnsafeBufferPointer { nameEnds in
                       query.withViews { words in
                         let base = buffer.baseAddress!
                         titleLoop: for title in titles {
                             let start = starts[title], end = starts[title + 1] - 1
                             let signature = signatures[title], nameEnd = start + Int(nameEnds[title])
+                            let openings = (startSignatures[title], secondSignatures[title])
                             var weakest = Tier.exact, points = 0
                             for word in words {
                                 guard let match = self.match(word, base: base, start: start, end: end, nameEnd: nameEnd,
-                                                             signature: signature, approximate: approximate)
+                                                             signature: signature, openings: openings,
+                                                             approximate: approximate)
                                 else {
                                     // A given name need not be in the title: the query may be it.
                                     if names != nil && isGivenName(query.joined, title: title) {
@@ -161,6 +165,8 @@ extension TitleFilter {
                         }
                       }
                     }
+                  }
+                  }
                 }
             }
         }
@@ -171,18 +177,21 @@ extension TitleFilter {
     /// (with `approximate`) with typos, else as a subsequence; nil when it does not.
     @inline(__always)
     func match(_ word: WordView, base: UnsafePointer<UInt8>, start: Int, end: Int, nameEnd: Int, signature: UInt64,
-               approximate: Bool) -> WordMatch? {
+               openings: (first: UInt64, second: UInt64), approximate: Bool) -> WordMatch? {
         let hasAllBytes = signature & word.signature == word.signature
         if hasAllBytes, let literal = TitleFilter.literalMatch(word, base: base, start: start, end: end, nameEnd: nameEnd) {
             return literal
         }
         guard approximate && word.isApproximable else { return nil }
-        if word.typoBudget > 0 && (signature & word.signature).nonzeroBitCount >= word.signatureBits - word.typoBudget,
+        // A window opens at a word start with the word's first or second byte, or has one of
+        // them right after (a first byte replaced, or one inserted before it).
+        let firstBit = TitleFilter.signatureBit(word.bytes[0]), secondBit = TitleFilter.signatureBit(word.bytes[1])
+        if word.typoBudget > 0 && (openings.first | openings.second) & (firstBit | secondBit) != 0 && (signature & word.signature).nonzeroBitCount >= word.signatureBits - word.typoBudget,
            TitleFilter.mayHaveOneTypo(word, base: base, start: start, end: end),
            let typo = TitleFilter.typoMatch(word, base: base, start: start, end: end, nameEnd: nameEnd) {
             return typo
         }
-        guard hasAllBytes, let window = TitleFilter.subsequenceWindow(word.bytes, base: base, start: start, end: end)
+        guard hasAllBytes, openings.first & firstBit != 0, let window = TitleFilter.subsequenceWindow(word.bytes, base: base, start: start, end: end)
         else { return nil }
         let compactness = 9 * word.bytes.count / (window.upperBound - window.lowerBound)
         return WordMatch(tier: .subsequence, points: compactness + (window.upperBound <= nameEnd ? 2 : 0),
@@ -380,6 +389,12 @@ extension TitleFilter {
     static let subsequenceSpan = 3
 
     // MARK: - Word starts
+
+    /// Whether `byte` is an ASCII letter or digit (of folded text: no capitals).
+    @inline(__always)
+    static func isASCIILetterOrDigit(_ byte: UInt8) -> Bool {
+        (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
+    }
 
     /// Whether the character at `offset` starts a word: it opens the title, or follows a
     /// character that is neither a letter nor a digit, or follows an ideograph (CJK text has

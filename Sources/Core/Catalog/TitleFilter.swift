@@ -64,6 +64,10 @@ public struct TitleFilter: Sendable {
     let starts: [Int]
     /// Per title: which bytes occur in it (`TitleFilter.signatureBit`).
     let signatures: [UInt64]
+    /// Per title: which letters and digits start its words, and which bytes follow them (a
+    /// typo or subsequence match begins at a word start, so these reject most titles at once).
+    let startSignatures: [UInt64]
+    let secondSignatures: [UInt64]
     /// Per title: its folded length in characters, at most `UInt16.max`.
     let lengths: [UInt16]
     /// Per title: the end of its leading name, in bytes from the title's start.
@@ -95,6 +99,8 @@ public struct TitleFilter: Sendable {
         self.bytes = bytes
         starts = folded.starts
         signatures = folded.signatures
+        startSignatures = folded.startSignatures
+        secondSignatures = folded.secondSignatures
         lengths = folded.lengths
         nameEnds = folded.nameEnds
         self.names = names.map {
@@ -106,7 +112,8 @@ public struct TitleFilter: Sendable {
     /// Folds `texts` into one NUL-separated buffer in parallel slices; with `measure`, also
     /// each text's signature, length and name end.
     private static func foldAll(_ texts: [String], measure: Bool)
-        -> (bytes: [UInt8], starts: [Int], signatures: [UInt64], lengths: [UInt16], nameEnds: [Int32]) {
+        -> (bytes: [UInt8], starts: [Int], signatures: [UInt64], startSignatures: [UInt64], secondSignatures: [UInt64],
+            lengths: [UInt16], nameEnds: [Int32]) {
         let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, texts.count / 4096))
         let slices = Parallel.map(parts) { part in
             let range = (texts.count * part / parts)..<(texts.count * (part + 1) / parts)
@@ -114,6 +121,7 @@ public struct TitleFilter: Sendable {
             var bytes = [UInt8]()
             bytes.reserveCapacity(range.reduce(0) { $0 + texts[$1].utf8.count + 1 })
             var starts = [Int](), signatures = [UInt64](), lengths = [UInt16](), nameEnds = [Int32]()
+            var startSignatures = [UInt64](), secondSignatures = [UInt64]()
             starts.reserveCapacity(range.count)
             for position in range {
                 starts.append(bytes.count)
@@ -128,33 +136,43 @@ public struct TitleFilter: Sendable {
                     for (slot, start) in starts.enumerated() {
                         let end = slot + 1 < starts.count ? starts[slot + 1] - 1 : buffer.count - 1
                         let title = UnsafeBufferPointer(rebasing: buffer[start..<end])
-                        var signature: UInt64 = 0, length = 0
-                        for byte in title {
+                        var signature: UInt64 = 0, startSignature: UInt64 = 0, secondSignature: UInt64 = 0, length = 0
+                        for (offset, byte) in title.enumerated() {
                             signature |= TitleFilter.signatureBit(byte)
                             length += byte & 0xC0 == 0x80 ? 0 : 1
+                            if TitleFilter.isASCIILetterOrDigit(byte)
+                                && TitleFilter.isWordStart(buffer.baseAddress!, offset: start + offset, titleStart: start) {
+                                startSignature |= TitleFilter.signatureBit(byte)
+                                if offset + 1 < title.count { secondSignature |= TitleFilter.signatureBit(title[offset + 1]) }
+                            }
                         }
                         signatures.append(signature)
+                        startSignatures.append(startSignature)
+                        secondSignatures.append(secondSignature)
                         lengths.append(UInt16(clamping: length))
                         nameEnds.append(Int32(clamping: TitleFilter.nameEnd(title)))
                     }
                 }
             }
-            return (bytes, starts, signatures, lengths, nameEnds)
+            return (bytes, starts, signatures, startSignatures, secondSignatures, lengths, nameEnds)
         }
         var bytes = [UInt8]()
         bytes.reserveCapacity(slices.reduce(0) { $0 + $1.0.count })
         var starts = [Int](), signatures = [UInt64](), lengths = [UInt16](), nameEnds = [Int32]()
+        var startSignatures = [UInt64](), secondSignatures = [UInt64]()
         starts.reserveCapacity(texts.count + 1)
         for slice in slices {
             let offset = bytes.count
             starts += slice.1.map { $0 + offset }
             bytes += slice.0
             signatures += slice.2
-            lengths += slice.3
-            nameEnds += slice.4
+            startSignatures += slice.3
+            secondSignatures += slice.4
+            lengths += slice.5
+            nameEnds += slice.6
         }
         starts.append(bytes.count)
-        return (bytes, starts, signatures, lengths, nameEnds)
+        return (bytes, starts, signatures, startSignatures, secondSignatures, lengths, nameEnds)
     }
 
     /// `text` folded as titles are: lowercase, no accents or width variants, controls as spaces.
