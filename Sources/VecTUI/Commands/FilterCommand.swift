@@ -70,6 +70,7 @@ struct FilterCommand: ParsableCommand {
         let buildSeconds = monotonicSeconds() - buildStart
         var times = [Double]()
         var perQuery = [(query: String, milliseconds: Double, count: Int)]()
+        var approximate = [Double]()
         for _ in 0..<rounds {
             for text in typed {
                 var prefix = ""
@@ -80,24 +81,30 @@ struct FilterCommand: ParsableCommand {
                     for position in matches.indices.prefix(page) { _ = filter.highlights(prefix, at: position) }
                     let milliseconds = (monotonicSeconds() - start) * 1000
                     times.append(milliseconds)
+                    if matches.includesApproximate { approximate.append(milliseconds) }
                     perQuery.append((prefix, milliseconds, matches.indices.count))
                 }
             }
         }
-        let sorted = times.sorted()
+        let sorted = times.sorted(), approximateSorted = approximate.sorted()
         func at(_ p: Double) -> Double { percentile(p, ofSorted: sorted) }
+        func approximateAt(_ p: Double) -> Double { approximateSorted.isEmpty ? 0 : percentile(p, ofSorted: approximateSorted) }
         let slowest = perQuery.sorted { $0.milliseconds > $1.milliseconds }.prefix(3)
         if json {
             print(JSONValue.object([
                 ("titles", .int(Int64(filter.count))), ("build_s", .double(buildSeconds)),
                 ("keystrokes", .int(Int64(times.count))), ("p50_ms", .double(at(0.5))), ("p99_ms", .double(at(0.99))),
                 ("max_ms", .double(sorted.last ?? 0)),
+                ("approximate_keystrokes", .int(Int64(approximate.count))),
+                ("approximate_p50_ms", .double(approximateAt(0.5))), ("approximate_p99_ms", .double(approximateAt(0.99))),
                 ("slowest", .array(slowest.map { .object([("query", .string($0.query)), ("ms", .double($0.milliseconds)),
                                                           ("count", .int(Int64($0.count)))]) })),
             ]).text)
         } else {
-            print(String(format: "%d titles (built in %.2f s), %d keystrokes: p50 %.2f ms, p99 %.2f ms, max %.2f ms",
-                         filter.count, buildSeconds, times.count, at(0.5), at(0.99), sorted.last ?? 0))
+            print(String(format: "%d titles (built in %.2f s), %d keystrokes: p50 %.2f ms, p99 %.2f ms, max %.2f ms; "
+                         + "%d with typos and subsequences: p50 %.2f ms, p99 %.2f ms",
+                         filter.count, buildSeconds, times.count, at(0.5), at(0.99), sorted.last ?? 0,
+                         approximate.count, approximateAt(0.5), approximateAt(0.99)))
             for entry in slowest {
                 print(String(format: "  '%@' %.2f ms, %d matches", entry.query, entry.milliseconds, entry.count))
             }
