@@ -129,7 +129,13 @@ extension TitleFilter {
 
     /// Scores every title of `titles` against every word; keeps those all words match.
     func scanChunk(_ query: PreparedQuery, titles: Range<Int>, approximate: Bool) -> Hits {
-        var hits = Hits()
+        // Written through pointers (no uniqueness or capacity checks per match), then trimmed.
+        var found = [Int32](repeating: 0, count: titles.count), scores = [UInt16](repeating: 0, count: titles.count)
+        var count = 0
+        let hasNames = names != nil
+        found.withUnsafeMutableBufferPointer { found in
+        scores.withUnsafeMutableBufferPointer { scores in
+        query.joined.withUnsafeBufferPointer { joined in
         bytes.withUnsafeBufferPointer { buffer in
             starts.withUnsafeBufferPointer { starts in
                 signatures.withUnsafeBufferPointer { signatures in
@@ -149,19 +155,21 @@ extension TitleFilter {
                                                              approximate: approximate)
                                 else {
                                     // A given name need not be in the title: the query may be it.
-                                    if names != nil && isGivenName(query.joined, title: title) {
-                                        hits.titles.append(Int32(title))
-                                        hits.scores.append(Score.make(exact: true, tier: .exact, points: 0))
+                                    if hasNames && isGivenName(joined, title: title) {
+                                        found[count] = Int32(title)
+                                        scores[count] = Score.make(exact: true, tier: .exact, points: 0)
+                                        count += 1
                                     }
                                     continue titleLoop
                                 }
                                 weakest = min(weakest, match.tier)
                                 points += match.points
                             }
-                            let exact = isExact(query.joined, title: title, base: base, start: start, end: end,
+                            let exact = isExact(joined, title: title, base: base, start: start, end: end,
                                                 nameEnd: nameEnd)
-                            hits.titles.append(Int32(title))
-                            hits.scores.append(Score.make(exact: exact, tier: weakest, points: points))
+                            found[count] = Int32(title)
+                            scores[count] = Score.make(exact: exact, tier: weakest, points: points)
+                            count += 1
                         }
                       }
                     }
@@ -170,7 +178,12 @@ extension TitleFilter {
                 }
             }
         }
-        return hits
+        }
+        }
+        }
+        found.removeLast(found.count - count)
+        scores.removeLast(scores.count - count)
+        return Hits(titles: found, scores: scores)
     }
 
     /// How `word` best matches the title in `base[start..<end]`: literally if it can, else
@@ -199,22 +212,22 @@ extension TitleFilter {
     }
 
     /// Whether `joined` (the query) is the whole title, its leading name, or its given name.
-    private func isExact(_ joined: [UInt8], title: Int, base: UnsafePointer<UInt8>, start: Int, end: Int,
+    private func isExact(_ joined: UnsafeBufferPointer<UInt8>, title: Int, base: UnsafePointer<UInt8>, start: Int, end: Int,
                          nameEnd: Int) -> Bool {
         let length = joined.count
-        if (nameEnd - start == length || end - start == length) && memcmp(base + start, joined, length) == 0 {
+        if (nameEnd - start == length || end - start == length) && memcmp(base + start, joined.baseAddress!, length) == 0 {
             return true
         }
         return isGivenName(joined, title: title)
     }
 
     /// Whether `joined` (the query) is the name given for `title` at init.
-    private func isGivenName(_ joined: [UInt8], title: Int) -> Bool {
+    private func isGivenName(_ joined: UnsafeBufferPointer<UInt8>, title: Int) -> Bool {
         let length = joined.count
         guard let names else { return false }
         let nameStart = names.starts[title]
         return names.starts[title + 1] - 1 - nameStart == length
-            && names.bytes.withUnsafeBufferPointer { memcmp($0.baseAddress! + nameStart, joined, length) == 0 }
+            && names.bytes.withUnsafeBufferPointer { memcmp($0.baseAddress! + nameStart, joined.baseAddress!, length) == 0 }
     }
 
     // MARK: - Literal matches
