@@ -119,8 +119,9 @@ final class TitleFilterTests: XCTestCase {
         let typo = try search("pyhton", in: few)
         XCTAssertTrue(typo.includesApproximate)
         XCTAssertEqual(typo.indices.last, few.count - 1, "the typo match, after the literal ones")
-        // Non-ASCII words match only literally.
+        // Non-ASCII words and numbers match only literally.
         XCTAssertFalse(try search("红色跑鞋鞋").includesApproximate)
+        XCTAssertEqual(try search("4006010000001", in: ["4006010000001", "4006010000041", "4006100000001"]).indices, [0])
     }
 
     func testSubsequenceStartsAtAWordStartWithinThreeTimesTheWordLength() throws {
@@ -268,7 +269,7 @@ final class TitleFilterTests: XCTestCase {
             let literal = matches.indices.prefix(matches.count(atLeast: .substring))
             XCTAssertEqual(Set(literal), Set(naive.keys), "query '\(query)'")
             XCTAssertEqual(literal.count, naive.count, "query '\(query)'")
-            let approximable = words.contains { $0.count >= 2 && $0.allSatisfy { $0 < 0x80 } }
+            let approximable = words.contains { $0.count >= 2 && $0.allSatisfy { $0 < 0x80 } && $0.contains { $0 >= 0x61 && $0 <= 0x7A } }
             XCTAssertEqual(matches.includesApproximate, naive.count < TitleFilter.approximateBelow && approximable,
                            "query '\(query)'")
             let tiers = literal.map { naive[$0]! }

@@ -58,7 +58,8 @@ extension TitleFilter {
         /// The signature bits of its bytes, and how many there are.
         let signature: UInt64
         let signatureBits: Int
-        /// Whether typo and subsequence matching apply: ASCII, two bytes or more.
+        /// Whether typo and subsequence matching apply: ASCII, two bytes or more, a letter among
+        /// them (a number one digit off is another number: ids and sizes match literally).
         let isApproximable: Bool
         /// Edits a typo match may have: one per five letters (ASCII words of at most 64 bytes).
         let typoBudget: Int
@@ -69,7 +70,7 @@ extension TitleFilter {
             self.maskOffset = maskOffset
             signature = bytes.reduce(0) { $0 | TitleFilter.signatureBit($1) }
             signatureBits = signature.nonzeroBitCount
-            isApproximable = bytes.count >= 2 && bytes.allSatisfy { $0 < 0x80 }
+            isApproximable = bytes.count >= 2 && bytes.allSatisfy { $0 < 0x80 } && bytes.contains { $0 >= 0x61 && $0 <= 0x7A }
             typoBudget = isApproximable && bytes.count <= 64 ? min(bytes.count / 5, 3) : 0
         }
     }

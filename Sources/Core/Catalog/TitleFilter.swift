@@ -26,7 +26,7 @@ import Foundation
 ///
 /// Typo and subsequence matches are looked for only when the literal tiers (1–2 down to
 /// substring) find fewer than `approximateBelow` titles, and only for ASCII words of two or
-/// more letters: with many literal matches a misspelling is unlikely and the fuzzy ones would
+/// more bytes with a letter among them (numbers, such as ids, match literally): with many literal matches a misspelling is unlikely and the fuzzy ones would
 /// be noise (a short subsequence matches nearly every title). The count of matches is exact
 /// for what was looked for; `Matches.includesApproximate` says whether that included them.
 public struct TitleFilter: Sendable {
