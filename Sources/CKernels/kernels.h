@@ -16,6 +16,32 @@ static inline void vectui_prefetch(const void *address) {
     __builtin_prefetch(address, 0, 3);
 }
 
+/// Bit i set where p[i] == a and p[i + 1] == b, for i in 0..<16 (reads p[0...16]): the title
+/// filter's candidate positions. Swift's SIMD types have no movemask, and building one from
+/// their lanes costs more than the comparison (SSE2, baseline on x86-64).
+static inline unsigned vectui_pair_mask16(const unsigned char *p, unsigned char a, unsigned char b) {
+#if defined(__x86_64__)
+    __m128i first = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)p), _mm_set1_epi8((char)a));
+    __m128i second = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + 1)), _mm_set1_epi8((char)b));
+    return (unsigned)_mm_movemask_epi8(_mm_and_si128(first, second));
+#else
+    unsigned mask = 0;
+    for (int i = 0; i < 16; i++) mask |= (unsigned)(p[i] == a && p[i + 1] == b) << i;
+    return mask;
+#endif
+}
+
+/// Bit i set where p[i] == a, for i in 0..<16 (reads p[0..<16]); see vectui_pair_mask16.
+static inline unsigned vectui_byte_mask16(const unsigned char *p, unsigned char a) {
+#if defined(__x86_64__)
+    return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)p), _mm_set1_epi8((char)a)));
+#else
+    unsigned mask = 0;
+    for (int i = 0; i < 16; i++) mask |= (unsigned)(p[i] == a) << i;
+    return mask;
+#endif
+}
+
 /// 1 when the CPU runs AVX2 and FMA (so the kernels below may be called), else 0.
 static inline int vectui_has_avx2_fma(void) {
 #if defined(__x86_64__)

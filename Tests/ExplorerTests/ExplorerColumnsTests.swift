@@ -108,3 +108,52 @@ final class ExplorerColumnsTests: XCTestCase {
         XCTAssertTrue(model.message?.text.contains("cannot sort by weight") ?? false)
     }
 }
+
+/// The characters the filter matched are drawn in `Role.match` in the Products pane.
+final class ExplorerHighlightTests: XCTestCase {
+    func testMatchedCharactersAreHighlighted() throws {
+        var model = ExplorerFixture.model(width: 120, height: 40)
+        press(&model, "/")
+        type(&model, "lamp halc")
+        send(&model, .filtered(tag: model.products.requestedTag, matches: ExplorerFixture.matches("lamp halc"), milliseconds: 1))
+        press(&model, "escape", "down")  // the selected row is drawn in the selection's style
+        let buffer = ExplorerView.render(model)
+        let layout = ExplorerLayout(model)
+        let text = buffer.renderText()
+        // The first listed product's row (not selected): "Halcyon … Lamp …".
+        let row = try XCTUnwrap((layout.products.y..<layout.products.maxY).first { text[$0].contains("Halcyon") })
+        let cells = (layout.products.x + 1..<layout.products.maxX - 1).map { buffer[$0, row] }
+        let line = cells.map(\.grapheme).joined()
+        let matched = cells.filter { $0.style.role == Role.match }.map(\.grapheme).joined()
+        XCTAssertEqual(matched.lowercased(), "halclamp", "\(line): highlighted \(matched)")
+        XCTAssertFalse(cells.contains { $0.style.role == Role.match && $0.grapheme == " " })
+    }
+}
+
+/// `--name-field`: a catalog field names each product exactly, for the ranking.
+final class ExplorerNameFieldTests: XCTestCase {
+    func testTheNameFieldRanksItsExactNameFirstAndAnUnknownOneIsSaid() throws {
+        let path = NSTemporaryDirectory() + "vectui-name-field-\(getpid()).jsonl"
+        try """
+        {"id": 1, "title": "Fast web server with modules, nginx compatible", "pkg": "angie"}
+        {"id": 2, "title": "Small powerful web server", "pkg": "nginx"}
+        {"id": 3, "title": "nginx-mod-geoip: GeoIP for the web server", "pkg": "libnginx-mod-http-geoip"}
+
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var options = ExplorerOptions(indexPath: "x", catalogPath: path, idField: "id", titleField: nil, theme: nil, k: 10,
+                                      measure: false)
+        let index = try IDMapIndex(kind: .idMap2, inner: FlatIndex(dimension: 1, metric: .l2), ids: [])
+        try index.add(VectorMatrix(rows: 3, dimension: 1, values: [0, 1, 2]), ids: [1, 2, 3])
+        options.nameField = "pkg"
+        let (named, message) = ExplorerLauncher.loadCatalog(options, index: index)
+        XCTAssertNil(message)
+        XCTAssertEqual(try named.filter.search("nginx").indices.first, 1, "the product whose pkg is nginx")
+
+        options.nameField = "package"
+        let (plain, warning) = ExplorerLauncher.loadCatalog(options, index: index)
+        XCTAssertTrue(warning?.text.contains("--name-field package") ?? false)
+        XCTAssertTrue(warning?.text.contains("pkg") ?? false, "the fields are listed")
+        XCTAssertEqual(try plain.filter.search("nginx").indices.first, 2, "the title's leading name, nginx-mod-geoip, is not exact")
+    }
+}

@@ -1,14 +1,23 @@
 extension TitleFilter.Matches {
     /// The matches at catalog positions set in `rows` (a `CatalogFilter`'s row mask), in the
-    /// same order.
+    /// same order, with the tiers counted again.
+    ///
+    /// Whether typo and subsequence matches were looked for was decided over every title (fewer
+    /// than `TitleFilter.approximateBelow` literal matches), not over the rows kept.
     public func restricted(to rows: IDBitmap) -> TitleFilter.Matches {
         var kept = [Int]()
         kept.reserveCapacity(min(indices.count, rows.setCount))
-        var keptPrefix = 0
-        for (rank, position) in indices.enumerated() where position < rows.count && rows[position] {
-            kept.append(position)
-            if rank < wordPrefixCount { keptPrefix += 1 }
+        var counts = [Int](repeating: 0, count: tierCounts.count)
+        var start = 0
+        // `indices` holds the best tier first: exact, prefix, …, subsequence.
+        for tier in stride(from: tierCounts.count - 1, through: 1, by: -1) {
+            let end = start + tierCounts[tier]
+            for position in indices[start..<end] where position < rows.count && rows[position] {
+                kept.append(position)
+                counts[tier] += 1
+            }
+            start = end
         }
-        return TitleFilter.Matches(indices: kept, wordPrefixCount: keptPrefix)
+        return TitleFilter.Matches(indices: kept, tierCounts: counts, includesApproximate: includesApproximate)
     }
 }

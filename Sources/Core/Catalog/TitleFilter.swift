@@ -1,31 +1,82 @@
 import Dispatch
 import Foundation
 
-/// A name filter over many titles that answers while the user types: case-, accent- and
-/// width-insensitive substring matching, with titles where every query word starts a word
-/// ranked first. Words of a query must all match (AND); CJK text matches as a substring.
+/// A name filter over many titles that answers while the user types, ranking matches the way
+/// finders such as fzf and VS Code's quick open do: case-, accent- and width-insensitive; every
+/// query word must match; exact names first, then prefixes, word starts, substrings, and — when
+/// the literal matches are few — typo-tolerant and subsequence (fuzzy) matches.
 ///
 /// Titles are folded once (lowercased, accents and width variants removed) into one
-/// contiguous UTF-8 buffer, each followed by a NUL; a query is folded the same way and found
-/// with `memmem` over the buffer, so a search touches each byte about once and no title is
-/// decoded again.
+/// contiguous UTF-8 buffer, each followed by a NUL, with a 64-bit byte-set signature, the
+/// length and the end of the leading name of each; a query is folded the same way and every
+/// title is scored in parallel chunks (the signature rejects most titles in one comparison,
+/// SIMD finds a word's candidate positions in the rest).
+///
+/// Ranking, best first:
+/// 1. **exact**: the query (its words, one space apart) is the whole title, the title's
+///    leading name (the text before the first " — ", " – ", " - ", ":" or "|"), or the name
+///    given for the title at init;
+/// 2. then by the *weakest* word's tier — **prefix** (the word begins the title), **word
+///    start**, **substring**, **typo** (a word start within one edit per five letters of the
+///    word, Damerau: a swap of neighbours is one edit), **subsequence** (the word's letters in
+///    order, as fzf matches);
+/// 3. then by the words' points summed: a match inside the leading name beats one in the rest,
+///    fewer edits beat more, a tighter subsequence beats a looser one;
+/// 4. then shorter titles (in characters, folded), then catalog order.
+///
+/// Typo and subsequence matches are looked for only when the literal tiers (1–2 down to
+/// substring) find fewer than `approximateBelow` titles, and only for ASCII words of two or
+/// more bytes with a letter among them (numbers, such as ids, match literally): with many literal matches a misspelling is unlikely and the fuzzy ones would
+/// be noise (a short subsequence matches nearly every title). The count of matches is exact
+/// for what was looked for; `Matches.includesApproximate` says whether that included them.
 public struct TitleFilter: Sendable {
-    /// The result of a search: matching title positions, best first.
-    public struct Matches: Sendable, Equatable {
-        /// Positions (into the titles given at init) of the matching titles: first those where
-        /// every query word matches at the start of a word, then the other substring matches,
-        /// each group in title order.
-        public let indices: [Int]
-        /// How many of `indices` (from the front) are word-prefix matches.
-        public let wordPrefixCount: Int
+    /// How good a match is, weakest first. A title's tier is its weakest word's, or `exact`.
+    public enum Tier: Int, Sendable, Comparable, CaseIterable {
+        case subsequence = 1, typo, substring, wordStart, prefix, exact
+
+        public static func < (lhs: Tier, rhs: Tier) -> Bool { lhs.rawValue < rhs.rawValue }
     }
 
-    /// Folded titles, each followed by one NUL byte.
-    private let bytes: [UInt8]
-    /// Where each folded title starts in `bytes`, plus one final entry: `bytes.count`.
-    private let starts: [Int]
-    /// How often each byte value occurs in `bytes`: a word is looked for by its rarest byte.
-    private let byteCounts: [Int]
+    /// The result of a search: every matching title, best first.
+    public struct Matches: Sendable, Equatable {
+        /// Positions (into the titles given at init) of the matching titles, best first.
+        public let indices: [Int]
+        /// How many matches each tier has, by `Tier.rawValue` (index 0 unused). An empty query
+        /// counts every title as exact.
+        public let tierCounts: [Int]
+        /// Whether typo and subsequence matches were looked for (the literal ones were few).
+        public let includesApproximate: Bool
+
+        /// How many of `indices` (from the front) match at `tier` or better.
+        public func count(atLeast tier: Tier) -> Int {
+            tierCounts[tier.rawValue...].reduce(0, +)
+        }
+    }
+
+    /// Approximate (typo, subsequence) tiers are searched when fewer literal matches than this.
+    public static let approximateBelow = 100
+
+    /// The titles, as given (for highlights).
+    let titles: [String]
+    /// Folded titles, each followed by one NUL byte, then `padding` zero bytes.
+    let bytes: [UInt8]
+    /// Where each folded title starts in `bytes`, plus one final entry: the end of the last NUL.
+    let starts: [Int]
+    /// Per title: which bytes occur in it (`TitleFilter.signatureBit`).
+    let signatures: [UInt64]
+    /// Per title: which letters and digits start its words, and which bytes follow them (a
+    /// typo or subsequence match begins at a word start, so these reject most titles at once).
+    let startSignatures: [UInt64]
+    let secondSignatures: [UInt64]
+    /// Per title: its folded length in characters, at most `UInt16.max`.
+    let lengths: [UInt16]
+    /// Per title: the end of its leading name, in bytes from the title's start.
+    let nameEnds: [Int32]
+    /// The names given at init, folded like titles, with their starts (plus a final entry).
+    let names: (bytes: [UInt8], starts: [Int])?
+
+    /// Zero bytes after the last title, so SIMD loads near the end stay inside the buffer.
+    static let padding = 64
 
     /// The number of titles.
     public var count: Int { starts.count - 1 }
@@ -33,41 +84,95 @@ public struct TitleFilter: Sendable {
     /// Titles per unit of parallel work; a cancellation check runs between units.
     static let chunkTitles = 16_384
 
-    /// Folds `titles` once for searching, in parallel slices that are then joined.
+    /// Folds `titles` (and `names`) once for searching, in parallel slices that are then joined.
+    /// - Parameters:
+    ///   - titles: the text searched and shown.
+    ///   - names: optional, one per title: a key field (say a package name) that also counts
+    ///     as the title's name for exact matches, besides the title's own leading name.
     /// - Complexity: O(total UTF-8 bytes); non-ASCII characters are folded through a cache.
-    public init(titles: [String]) {
-        let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, titles.count / 4096))
+    public init(titles: [String], names: [String]? = nil) {
+        precondition(names == nil || names!.count == titles.count, "one name per title")
+        self.titles = titles
+        let folded = TitleFilter.foldAll(titles, measure: true)
+        var bytes = folded.bytes
+        bytes += [UInt8](repeating: 0, count: TitleFilter.padding)
+        self.bytes = bytes
+        starts = folded.starts
+        signatures = folded.signatures
+        startSignatures = folded.startSignatures
+        secondSignatures = folded.secondSignatures
+        lengths = folded.lengths
+        nameEnds = folded.nameEnds
+        self.names = names.map {
+            let names = TitleFilter.foldAll($0, measure: false)
+            return (names.bytes, names.starts)
+        }
+    }
+
+    /// Folds `texts` into one NUL-separated buffer in parallel slices; with `measure`, also
+    /// each text's signature, length and name end.
+    private static func foldAll(_ texts: [String], measure: Bool)
+        -> (bytes: [UInt8], starts: [Int], signatures: [UInt64], startSignatures: [UInt64], secondSignatures: [UInt64],
+            lengths: [UInt16], nameEnds: [Int32]) {
+        let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, texts.count / 4096))
         let slices = Parallel.map(parts) { part in
-            let range = (titles.count * part / parts)..<(titles.count * (part + 1) / parts)
+            let range = (texts.count * part / parts)..<(texts.count * (part + 1) / parts)
             var folder = Folder()
             var bytes = [UInt8]()
-            bytes.reserveCapacity(range.reduce(0) { $0 + titles[$1].utf8.count + 1 })
-            var starts = [Int]()
+            bytes.reserveCapacity(range.reduce(0) { $0 + texts[$1].utf8.count + 1 })
+            var starts = [Int](), signatures = [UInt64](), lengths = [UInt16](), nameEnds = [Int32]()
+            var startSignatures = [UInt64](), secondSignatures = [UInt64]()
             starts.reserveCapacity(range.count)
             for position in range {
                 starts.append(bytes.count)
-                folder.append(titles[position], to: &bytes)
+                folder.append(texts[position], to: &bytes)
                 bytes.append(0)
             }
-            var counts = [Int](repeating: 0, count: 256)
-            bytes.withUnsafeBufferPointer { for byte in $0 { counts[Int(byte)] += 1 } }
-            return (bytes: bytes, starts: starts, counts: counts)
+            if measure {
+                signatures.reserveCapacity(range.count)
+                lengths.reserveCapacity(range.count)
+                nameEnds.reserveCapacity(range.count)
+                bytes.withUnsafeBufferPointer { buffer in
+                    for (slot, start) in starts.enumerated() {
+                        let end = slot + 1 < starts.count ? starts[slot + 1] - 1 : buffer.count - 1
+                        let title = UnsafeBufferPointer(rebasing: buffer[start..<end])
+                        var signature: UInt64 = 0, startSignature: UInt64 = 0, secondSignature: UInt64 = 0, length = 0
+                        for (offset, byte) in title.enumerated() {
+                            signature |= TitleFilter.signatureBit(byte)
+                            length += byte & 0xC0 == 0x80 ? 0 : 1
+                            if TitleFilter.isASCIILetterOrDigit(byte)
+                                && TitleFilter.isWordStart(buffer.baseAddress!, offset: start + offset, titleStart: start) {
+                                startSignature |= TitleFilter.signatureBit(byte)
+                                if offset + 1 < title.count { secondSignature |= TitleFilter.signatureBit(title[offset + 1]) }
+                            }
+                        }
+                        signatures.append(signature)
+                        startSignatures.append(startSignature)
+                        secondSignatures.append(secondSignature)
+                        lengths.append(UInt16(clamping: length))
+                        nameEnds.append(Int32(clamping: TitleFilter.nameEnd(title)))
+                    }
+                }
+            }
+            return (bytes, starts, signatures, startSignatures, secondSignatures, lengths, nameEnds)
         }
         var bytes = [UInt8]()
-        bytes.reserveCapacity(slices.reduce(0) { $0 + $1.bytes.count })
-        var starts = [Int]()
-        starts.reserveCapacity(titles.count + 1)
-        var byteCounts = [Int](repeating: 0, count: 256)
+        bytes.reserveCapacity(slices.reduce(0) { $0 + $1.0.count })
+        var starts = [Int](), signatures = [UInt64](), lengths = [UInt16](), nameEnds = [Int32]()
+        var startSignatures = [UInt64](), secondSignatures = [UInt64]()
+        starts.reserveCapacity(texts.count + 1)
         for slice in slices {
             let offset = bytes.count
-            starts += slice.starts.map { $0 + offset }
-            bytes += slice.bytes
-            for value in 0..<256 { byteCounts[value] += slice.counts[value] }
+            starts += slice.1.map { $0 + offset }
+            bytes += slice.0
+            signatures += slice.2
+            startSignatures += slice.3
+            secondSignatures += slice.4
+            lengths += slice.5
+            nameEnds += slice.6
         }
         starts.append(bytes.count)
-        self.bytes = bytes
-        self.starts = starts
-        self.byteCounts = byteCounts
+        return (bytes, starts, signatures, startSignatures, secondSignatures, lengths, nameEnds)
     }
 
     /// `text` folded as titles are: lowercase, no accents or width variants, controls as spaces.
@@ -78,194 +183,112 @@ public struct TitleFilter: Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// The titles matching every word of `query`, word-prefix matches first.
+    /// The end of a folded title's leading name: before its first " — ", " – ", " - ", ":" or
+    /// "|" (trailing spaces trimmed), or the whole title when it has none.
+    static func nameEnd(_ title: UnsafeBufferPointer<UInt8>) -> Int {
+        var end = title.count
+        var position = 0
+        search: while position < title.count {
+            switch title[position] {
+            case 0x3A, 0x7C:  // ":" "|"
+                end = position
+                break search
+            case 0x20 where position + 2 < title.count && title[position + 1] == 0x2D && title[position + 2] == 0x20:
+                end = position
+                break search
+            case 0x20 where position + 4 < title.count && title[position + 1] == 0xE2 && title[position + 2] == 0x80
+                    && (title[position + 3] == 0x94 || title[position + 3] == 0x93) && title[position + 4] == 0x20:
+                end = position
+                break search
+            default:
+                position += 1
+            }
+        }
+        while end > 0 && title[end - 1] == 0x20 { end -= 1 }
+        return end
+    }
+
+    // MARK: - Searching
+
+    /// The titles matching every word of `query`, best first (see the type's ranking).
     /// - Parameters:
     ///   - query: words separated by spaces; an empty query matches every title in order.
     ///   - isCancelled: polled between chunks of titles (from several threads); returning true
     ///     abandons the search, so the newest keystroke does not wait for an older one.
-    /// - Returns: the matching positions.
+    /// - Returns: the matches, ranked.
     /// - Throws: `CancellationError` when `isCancelled` returned true.
-    /// - Complexity: O(buffer bytes) per query word in the worst case, spread over all cores.
+    /// - Complexity: O(titles) signature tests plus O(bytes) in the titles that pass them, spread
+    ///   over all cores; the ranking is a counting sort, O(matches).
     public func search(_ query: String, isCancelled: @Sendable () -> Bool = { false }) throws -> Matches {
-        let words = TitleFilter.fold(query).utf8.split(separator: 0x20).map { Word(Array($0), byteCounts: byteCounts) }
-        guard !words.isEmpty else { return Matches(indices: Array(0..<count), wordPrefixCount: count) }
-        // Scan with the longest word (usually the rarest); check the others only in its hits.
-        let order = words.indices.sorted { words[$0].bytes.count > words[$1].bytes.count }
-        let scanWord = words[order[0]]
-        let otherWords = order.dropFirst().map { words[$0] }
+        let prepared = PreparedQuery(query)
+        guard !prepared.words.isEmpty else {
+            var tierCounts = [Int](repeating: 0, count: Tier.exact.rawValue + 1)
+            tierCounts[Tier.exact.rawValue] = count
+            return Matches(indices: Array(0..<count), tierCounts: tierCounts, includesApproximate: false)
+        }
+        var hits = try scan(prepared, approximate: false, isCancelled: isCancelled)
+        var includesApproximate = false
+        if hits.reduce(0, { $0 + $1.titles.count }) < TitleFilter.approximateBelow && prepared.allowsApproximate {
+            hits = try scan(prepared, approximate: true, isCancelled: isCancelled)
+            includesApproximate = true
+        }
+        return rank(hits, includesApproximate: includesApproximate)
+    }
 
+    /// The matching titles of every chunk, with their scores, in title order.
+    private func scan(_ query: PreparedQuery, approximate: Bool, isCancelled: @Sendable () -> Bool) throws -> [Hits] {
         let chunkCount = (count + TitleFilter.chunkTitles - 1) / TitleFilter.chunkTitles
-        // Per chunk: its (word-prefix, substring) hits, or nil when it was cancelled.
-        let chunks = Parallel.map(chunkCount) { chunk -> (prefix: [Int], substring: [Int])? in
+        let chunks = Parallel.map(chunkCount) { chunk -> Hits? in
             guard !isCancelled() else { return nil }
             let first = chunk * TitleFilter.chunkTitles
-            let titles = first..<min(count, first + TitleFilter.chunkTitles)
-            return bytes.withUnsafeBufferPointer { buffer in
-                scan(buffer, titles: titles, scanWord: scanWord, otherWords: otherWords)
-            }
+            return scanChunk(query, titles: first..<min(count, first + TitleFilter.chunkTitles), approximate: approximate)
         }
-        var prefix = [Int](), substring = [Int]()
-        for chunk in chunks {
+        return try chunks.map { chunk in
             guard let chunk else { throw CancellationError() }
-            prefix += chunk.prefix
-            substring += chunk.substring
+            return chunk
         }
-        return Matches(indices: prefix + substring, wordPrefixCount: prefix.count)
     }
 
-    // MARK: - Scanning
-
-    /// A query word and the two of its bytes that are rarest in the titles. Where the rarest
-    /// byte is rare indeed, `memchr` finds it and the rest is compared there; where it is common
-    /// (and the span long), 32 candidate positions are compared at once on both bytes, and the
-    /// whole word only where both agree (the "packed pair" prefilter of fast substring search).
-    struct Word {
-        let bytes: [UInt8]
-        /// Positions in `bytes` of the rarest byte and of the next rarest (the same for one byte).
-        let rare: (Int, Int)
-        /// Whether the rarest byte is under 1 in 64 of the titles' bytes (then `memchr` is faster).
-        let isSparse: Bool
-
-        init(_ bytes: [UInt8], byteCounts: [Int]) {
-            self.bytes = bytes
-            let byRarity = bytes.indices.sorted { byteCounts[Int(bytes[$0])] < byteCounts[Int(bytes[$1])] }
-            let first = byRarity.first ?? 0
-            rare = (first, byRarity.first { bytes[$0] != bytes[first] } ?? first)
-            isSparse = bytes.isEmpty || byteCounts[Int(bytes[first])] * 64 < byteCounts.reduce(0, +)
-        }
-
-        /// The first occurrence of the word that lies wholly in `base[from..<to]`.
-        func first(in base: UnsafePointer<UInt8>, from: Int, to: Int) -> Int? {
-            let length = bytes.count
-            let lastStart = to - length
-            guard from <= lastStart else { return nil }
-            let (i, j) = rare
-            let (a, b) = (bytes[i], bytes[j])
-            if isSparse || i == j || lastStart - from < 64 {
-                return bytes.withUnsafeBufferPointer { word -> Int? in
-                    var position = from + i
-                    while position <= lastStart + i {
-                        guard let hit = memchr(base + position, Int32(a), lastStart + i - position + 1) else { return nil }
-                        let start = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base - i
-                        if base[start + j] == b && memcmp(base + start, word.baseAddress!, length) == 0 { return start }
-                        position = start + i + 1
-                    }
-                    return nil
-                }
-            }
-            return bytes.withUnsafeBufferPointer { word -> Int? in
-                let raw = UnsafeRawPointer(base)
-                let wantA = SIMD32<UInt8>(repeating: a), wantB = SIMD32<UInt8>(repeating: b)
-                var start = from
-                // 32 starts at a time while every byte loaded lies before `to`.
-                while start + 31 <= lastStart {
-                    let atA = raw.loadUnaligned(fromByteOffset: start + i, as: SIMD32<UInt8>.self)
-                    let atB = raw.loadUnaligned(fromByteOffset: start + j, as: SIMD32<UInt8>.self)
-                    let candidates = (atA .== wantA) .& (atB .== wantB)
-                    // Each lane is all ones or zeros: test the 32 bytes as four words (`any` is not inlined).
-                    let lanes = unsafeBitCast(candidates, to: (UInt64, UInt64, UInt64, UInt64).self)
-                    if lanes.0 | lanes.1 | lanes.2 | lanes.3 != 0 {
-                        for lane in 0..<32 where candidates[lane] {
-                            if memcmp(base + start + lane, word.baseAddress!, length) == 0 { return start + lane }
-                        }
-                    }
-                    start += 32
-                }
-                while start <= lastStart {
-                    if base[start + i] == a && base[start + j] == b && memcmp(base + start, word.baseAddress!, length) == 0 {
-                        return start
-                    }
-                    start += 1
-                }
-                return nil
+    /// Orders the hits best first: a stable counting sort on (score rank, length), so that
+    /// equal scores and lengths stay in catalog order.
+    private func rank(_ hits: [Hits], includesApproximate: Bool) -> Matches {
+        var tierCounts = [Int](repeating: 0, count: Tier.exact.rawValue + 1)
+        var seen = [Bool](repeating: false, count: Score.limit)
+        var total = 0
+        for chunk in hits {
+            total += chunk.titles.count
+            for score in chunk.scores {
+                seen[Int(score)] = true
+                tierCounts[Score.tier(of: score).rawValue] += 1
             }
         }
-    }
-
-    /// The titles in `titles` holding `scanWord` and every one of `otherWords`, split into
-    /// those where every word matches at a word start and the rest.
-    private func scan(_ buffer: UnsafeBufferPointer<UInt8>, titles: Range<Int>, scanWord: Word,
-                      otherWords: [Word]) -> (prefix: [Int], substring: [Int]) {
-        var prefix = [Int](), substring = [Int]()
-        guard !titles.isEmpty, let base = buffer.baseAddress else { return (prefix, substring) }
-        let end = starts[titles.upperBound]
-        var position = starts[titles.lowerBound]
-        var title = titles.lowerBound
-        while let offset = scanWord.first(in: base, from: position, to: end) {
-            title = titleIndex(containing: offset, from: title, below: titles.upperBound)
-            let titleStart = starts[title], titleEnd = starts[title + 1] - 1  // the NUL
-            var allAtWordStart = hasWordStart(base, word: scanWord, from: offset, titleStart: titleStart, titleEnd: titleEnd)
-            var allFound = true
-            for other in otherWords {
-                guard let found = other.first(in: base, from: titleStart, to: titleEnd) else {
-                    allFound = false
-                    break
+        // Dense ranks, best score first; then 1,024 length buckets per rank.
+        var rankOf = [Int32](repeating: 0, count: Score.limit)
+        var ranks: Int32 = 0
+        for score in stride(from: Score.limit - 1, through: 0, by: -1) where seen[score] {
+            rankOf[score] = ranks
+            ranks += 1
+        }
+        let lengthBuckets = 1024
+        var next = [Int](repeating: 0, count: Int(ranks) * lengthBuckets + 1)
+        func bucket(_ score: UInt16, _ title: Int32) -> Int {
+            Int(rankOf[Int(score)]) * lengthBuckets + min(Int(lengths[Int(title)]), lengthBuckets - 1)
+        }
+        for chunk in hits {
+            for (title, score) in zip(chunk.titles, chunk.scores) { next[bucket(score, title) + 1] += 1 }
+        }
+        for slot in 1..<next.count { next[slot] += next[slot - 1] }
+        var indices = [Int](repeating: 0, count: total)
+        indices.withUnsafeMutableBufferPointer { out in
+            for chunk in hits {
+                for (title, score) in zip(chunk.titles, chunk.scores) {
+                    let slot = bucket(score, title)
+                    out[next[slot]] = Int(title)
+                    next[slot] += 1
                 }
-                allAtWordStart = allAtWordStart && hasWordStart(base, word: other, from: found, titleStart: titleStart,
-                                                                titleEnd: titleEnd)
             }
-            if allFound {
-                if allAtWordStart { prefix.append(title) } else { substring.append(title) }
-            }
-            position = titleEnd + 1
-            title += 1
         }
-        return (prefix, substring)
-    }
-
-    /// The title whose bytes hold `offset`, searching forward from `from` (gallop, then bisect).
-    private func titleIndex(containing offset: Int, from: Int, below upper: Int) -> Int {
-        var low = from
-        var step = 1
-        var high = from + 1
-        while high < upper && starts[high] <= offset {
-            low = high
-            step *= 2
-            high = low + step
-        }
-        high = min(high, upper)
-        while high - low > 1 {
-            let middle = (low + high) / 2
-            if starts[middle] <= offset { low = middle } else { high = middle }
-        }
-        return low
-    }
-
-    /// Whether the occurrence of `word` at `from`, or a later one in the title, starts a word.
-    private func hasWordStart(_ base: UnsafePointer<UInt8>, word: Word, from: Int, titleStart: Int, titleEnd: Int) -> Bool {
-        var offset = from
-        while !TitleFilter.isWordStart(base, offset: offset, titleStart: titleStart) {
-            guard let next = word.first(in: base, from: offset + 1, to: titleEnd) else { return false }
-            offset = next
-        }
-        return true
-    }
-
-    /// Whether the character at `offset` starts a word: it opens the title, or follows a
-    /// character that is neither a letter nor a digit, or follows an ideograph (CJK text has
-    /// no spaces, so every ideograph begins a word).
-    @inline(__always)
-    static func isWordStart(_ base: UnsafePointer<UInt8>, offset: Int, titleStart: Int) -> Bool {
-        guard offset > titleStart else { return true }
-        let previous = base[offset - 1]
-        if previous < 0x80 {
-            let isDigit = previous >= 0x30 && previous <= 0x39
-            let isLetter = previous >= 0x61 && previous <= 0x7A  // folded text has no capitals
-            return !isDigit && !isLetter
-        }
-        return isWordStartAfterNonASCII(base, offset: offset, titleStart: titleStart)
-    }
-
-    /// `isWordStart` when the previous byte is part of a multi-byte character.
-    static func isWordStartAfterNonASCII(_ base: UnsafePointer<UInt8>, offset: Int, titleStart: Int) -> Bool {
-        // Step back to the lead byte of the previous character and decode it.
-        var lead = offset - 1
-        while lead > titleStart && base[lead] & 0xC0 == 0x80 { lead -= 1 }
-        let bytes = UnsafeBufferPointer(start: base + lead, count: offset - lead)
-        guard let scalar = String(decoding: bytes, as: UTF8.self).unicodeScalars.first else { return true }
-        let properties = scalar.properties
-        if properties.isIdeographic { return true }
-        return !(properties.isAlphabetic || properties.numericType != nil)
+        return Matches(indices: indices, tierCounts: tierCounts, includesApproximate: includesApproximate)
     }
 }
 
@@ -273,7 +296,7 @@ public struct TitleFilter: Sendable {
 
 /// Folds text for matching: ASCII is lowercased directly; every other character is folded
 /// once (Foundation's case-, diacritic- and width-insensitive folding) and remembered.
-private struct Folder {
+struct Folder {
     private var cache: [UInt32: [UInt8]] = [:]
 
     /// Appends the folded UTF-8 of `text` to `bytes`; controls (and NUL) become spaces.
@@ -285,11 +308,7 @@ private struct Folder {
             while index < utf8.count {
                 let byte = utf8[index]
                 if byte < 0x80 {
-                    if byte >= 0x41 && byte <= 0x5A {
-                        bytes.append(byte + 0x20)
-                    } else {
-                        bytes.append(byte < 0x20 || byte == 0x7F ? 0x20 : byte)
-                    }
+                    bytes.append(Folder.foldASCII(byte))
                     index += 1
                     continue
                 }
@@ -301,6 +320,17 @@ private struct Folder {
                 index = end
             }
         }
+    }
+
+    /// How many folded bytes `scalar` becomes (as `append` folds it).
+    mutating func foldedCount(_ scalar: Unicode.Scalar) -> Int {
+        scalar.value < 0x80 ? 1 : folded(scalar.value).count
+    }
+
+    /// An ASCII byte folded: capitals lowercased, controls as spaces.
+    static func foldASCII(_ byte: UInt8) -> UInt8 {
+        if byte >= 0x41 && byte <= 0x5A { return byte + 0x20 }
+        return byte < 0x20 || byte == 0x7F ? 0x20 : byte
     }
 
     /// The folded UTF-8 of one scalar (empty for combining marks).

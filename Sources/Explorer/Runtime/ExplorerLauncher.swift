@@ -14,6 +14,9 @@ public struct ExplorerOptions: Sendable {
     public var idField: String?
     /// The catalog field shown as the name; nil: `title`, else `name`.
     public var titleField: String?
+    /// The catalog field holding each product's exact name for the ranking (`--name-field`);
+    /// nil: the title's leading name (before " — ", " - ", ":" or "|").
+    public var nameField: String? = nil
     /// The theme asked for with `--theme`.
     public var theme: String?
     /// Neighbours to show (`-k`); nil: `k` in config.toml, else 10.
@@ -226,7 +229,12 @@ public enum ExplorerLauncher {
             let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
             if bytes >= largeCatalogBytes { printToStderr("vectui: reading \(path) (\(ByteSize.format(bytes)))…") }
             let catalog = try ProductCatalog(path: path, join: join, titleField: options.titleField)
-            return (ProductList(catalog: catalog, columns: options.columns), problemMessage(catalog))
+            if let field = options.nameField, !catalog.columns.contains(field) {
+                let known = catalog.columns.joined(separator: ", ")
+                return (ProductList(catalog: catalog, columns: options.columns),
+                        .warning("--name-field \(field): \(catalog.path) has no such field (fields: \(known)); names come from the titles."))
+            }
+            return (ProductList(catalog: catalog, columns: options.columns, nameField: options.nameField), problemMessage(catalog))
         } catch {
             return (ProductList(ids: ids), .warning("Catalog not loaded: \(error). Listing ids instead; / filters by id."))
         }

@@ -52,6 +52,8 @@ public enum Role {
     public static let inputPrompt = "input.prompt"
     /// The placeholder shown in an empty input line.
     public static let inputPlaceholder = "input.placeholder"
+    /// The characters of a name that matched the filter.
+    public static let match = "match"
 
     /// The colour role of device number `index` (`device.0` … `device.7`, repeating after 8).
     public static func device(_ index: Int) -> String {

@@ -55,6 +55,7 @@ extension Theme {
         input              = bright-white
         input.prompt       = cyan bold
         input.placeholder  = bright-black
+        match              = bright-yellow bold
         """# + "\n",
         "light": #"""
         # VecTUI light theme: for terminals with a light (white or cream) background.
@@ -102,6 +103,7 @@ extension Theme {
         input              = black
         input.prompt       = blue bold
         input.placeholder  = bright-black
+        match              = magenta bold
         """# + "\n",
         "monochrome": #"""
         # VecTUI monochrome theme: no colours, attributes only. Chosen automatically when NO_COLOR is
@@ -139,6 +141,7 @@ extension Theme {
         input              = default
         input.prompt       = bold
         input.placeholder  = dim
+        match              = bold underline
         """# + "\n",
     ]
 

@@ -25,6 +25,9 @@ public struct TableColumn: Equatable, Sendable {
 public struct TableRow: Equatable, Sendable, ExpressibleByArrayLiteral {
     /// The cells, one per column (missing ones are blank, extra ones ignored).
     public var cells: [Span]
+    /// Parts of a cell's text drawn in `Role.match` (the characters a filter matched), by
+    /// column; drawn where they are visible in a left-aligned, tail-cut column.
+    public var highlights: [Int: [Range<String.Index>]] = [:]
 
     /// A row of styled cells.
     public init(spans: [Span]) {
@@ -126,6 +129,18 @@ public struct TableState: Equatable, Sendable {
 
 /// Rows under a header, in columns; the selected row is highlighted and kept in view.
 public struct Table: Widget {
+    /// Draws the `ranges` of `text` again in `style` where they fall inside `width` columns
+    /// from `x` (minus the ellipsis when the text was `cut`).
+    static func putHighlights(_ ranges: [Range<String.Index>], of text: String, x: Int, y: Int, width: Int, cut: Bool,
+                              charset: Charset, style: Style, into buffer: inout CellBuffer) {
+        let limit = width - (cut ? displayWidth(of: charset.ellipsis) : 0)
+        for range in ranges where range.upperBound <= text.endIndex {
+            let start = displayWidth(of: text[text.startIndex..<range.lowerBound])
+            guard start < limit else { continue }
+            buffer.put(String(text[range]), x: x + start, y: y, style: style, maxWidth: limit - start)
+        }
+    }
+
     /// The columns, left to right.
     public var columns: [TableColumn]
     /// The rows, top to bottom.
@@ -202,6 +217,11 @@ public struct Table: Widget {
                 let text = fit(span.text, toWidth: slot.width, alignment: column.alignment,
                                ellipsis: charset.ellipsis, mode: column.truncation)
                 buffer.put(text, x: slot.x, y: y, style: isSelected ? selection : span.style, maxWidth: slot.width)
+                if let ranges = rows[index].highlights[columnIndex], column.alignment == .left, column.truncation == .tail {
+                    let style = isSelected ? Style(role: selection.role, bold: true) : Style(role: Role.match)
+                    Table.putHighlights(ranges, of: span.text, x: slot.x, y: y, width: slot.width,
+                                        cut: displayWidth(of: span.text) > slot.width, charset: charset, style: style, into: &buffer)
+                }
             }
             y += 1
         }

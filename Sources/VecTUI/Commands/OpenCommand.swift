@@ -17,6 +17,9 @@ struct OpenCommand: ParsableCommand {
     var idField: String?
     @Option(name: .customLong("title-field"), help: "The catalog field shown as the name (default: title, else name).")
     var titleField: String?
+    @Option(name: .customLong("name-field"),
+            help: "The catalog field holding each product's exact name, ranked first when typed (default: the title up to \" — \", \" - \", \":\" or \"|\").")
+    var nameField: String?
     @Option(help: "Colour theme: dark (default), light, monochrome, or a .theme file; NO_COLOR picks monochrome.")
     var theme: String?
     @Option(name: [.customShort("k"), .long], help: "How many similar products to show (default: k in config.toml, else 10).")
@@ -42,6 +45,7 @@ struct OpenCommand: ParsableCommand {
                                           theme: theme, k: k, measure: measure, nprobe: tuning.nprobe, efSearch: tuning.efSearch,
                                           embedder: try embedder.choice())
             if noMouse { options.mouse = false }
+            options.nameField = nameField
             if index == nil {
                 try ExplorerLauncher.runRecent(options)
             } else {

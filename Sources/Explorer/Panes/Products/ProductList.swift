@@ -21,12 +21,16 @@ final class ProductList: Sendable {
     static let preferredFields = ["price", "rating", "brand", "category"]
 
     /// A list over a catalog's products.
-    /// - Parameter columns: the fields to show, in order (`columns` in config.toml); names the
-    ///   catalog lacks are left out. Nil: price, rating, brand, category, then the rest.
-    init(catalog: ProductCatalog, columns: [String]? = nil) {
+    /// - Parameters:
+    ///   - columns: the fields to show, in order (`columns` in config.toml); names the catalog
+    ///     lacks are left out. Nil: price, rating, brand, category, then the rest.
+    ///   - nameField: the field whose value counts as each product's exact name in the
+    ///     ranking (`--name-field`); nil: the title's leading name.
+    init(catalog: ProductCatalog, columns: [String]? = nil, nameField: String? = nil) {
         self.catalog = catalog
         ids = []
-        filter = TitleFilter(titles: catalog.products.map(\.title))
+        filter = TitleFilter(titles: catalog.products.map(\.title),
+                             names: nameField.map { field in catalog.products.map { $0.fields[field] ?? "" } })
         if let columns {
             keyFields = columns.filter { catalog.columns.contains($0) }
         } else {

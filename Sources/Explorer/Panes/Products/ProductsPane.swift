@@ -37,14 +37,18 @@ struct ProductsPane: Widget {
         } else {
             columns = [TableColumn("ROW", width: .fixed(9), alignment: .right), TableColumn("ID", width: .fill(1))]
         }
-        // Matches inside words (after those at word starts) are dim: weaker matches.
+        // Matches inside words (after those at word starts) are dim: weaker matches; the
+        // matched characters of each drawn title are highlighted.
+        let words = FilterText(state.shownQuery, fields: model.catalog.catalog?.filterableFields ?? []).text
         let rows = zip(shown.indices, shown).map { row, position in
             let id = String(model.catalog.id(at: position))
             let cells = hasCatalog
                 ? [model.catalog.title(at: position)] + (layout.showsID ? [id] : [])
                     + layout.fields.map { model.catalog.field($0.name, at: position) }
                 : [ViewFormat.count(position), id]
-            return TableRow(cells, style: Style(role: row < state.wordPrefixCount ? Role.text : Role.dim))
+            var tableRow = TableRow(cells, style: Style(role: row < state.wordPrefixCount ? Role.text : Role.dim))
+            if hasCatalog && !words.isEmpty { tableRow.highlights[0] = model.catalog.filter.highlights(words, at: position) }
+            return tableRow
         }
         let empty = state.filter.text.isEmpty ? "no products"
             : ExplorerUpdate.offersAskForFilter(model) ? "nothing matches '\(state.shownQuery)' · Enter asks by meaning"

@@ -10,7 +10,7 @@ extension ExplorerUpdate {
     static func filtered(_ model: inout ExplorerModel, tag: Int, _ matches: TitleFilter.Matches) -> [ExplorerEffect] {
         guard tag == model.products.requestedTag else { return [] }  // a newer keystroke wins
         model.products.matches = matches.indices
-        model.products.wordPrefixCount = matches.wordPrefixCount
+        model.products.wordPrefixCount = matches.count(atLeast: .wordStart)
         model.products.shownTag = tag
         model.products.shownQuery = model.products.filter.text
         model.products.table = TableState(selected: matches.indices.isEmpty ? nil : 0)
