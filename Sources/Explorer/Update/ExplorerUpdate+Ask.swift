@@ -135,13 +135,8 @@ extension ExplorerUpdate {
     static func asked(_ model: inout ExplorerModel, tag: Int, neighbours: [SimilarState.Neighbour],
                       embedMilliseconds: Double, searchMilliseconds: Double, ranOn: String) -> [ExplorerEffect] {
         guard tag == model.similar.requestedTag else { return [] }  // a newer query wins
-        model.similar.shownTag = tag
-        model.similar.neighbours = neighbours
         model.similar.embedMilliseconds = embedMilliseconds
-        model.similar.latencyMilliseconds = searchMilliseconds
-        model.similar.ranOn = ranOn
-        model.similar.table = TableState(selected: neighbours.isEmpty ? nil : 0)
-        if model.similar.sort != nil { applySort(&model) }
+        searched(&model, tag: tag, neighbours, milliseconds: searchMilliseconds, ranOn: ranOn)
         return []
     }
 

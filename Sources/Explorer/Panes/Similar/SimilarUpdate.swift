@@ -6,7 +6,7 @@ import TUI
 // results that come back (only the newest request's are shown).
 
 extension ExplorerUpdate {
-    /// The neighbours of search request `tag`, unless a newer search or ask replaced it.
+    /// The neighbours of search (or ask) request `tag`, unless a newer search or ask replaced it.
     static func searched(_ model: inout ExplorerModel, tag: Int, _ neighbours: [SimilarState.Neighbour],
                          milliseconds: Double, ranOn: String) {
         guard tag == model.similar.requestedTag else { return }
