@@ -4,6 +4,8 @@ import Encoder
 enum ExplorerEffect: Equatable, Sendable {
     /// Filter the product titles; answer with `.filtered(tag:)` (only the newest tag counts).
     case filter(tag: Int, query: String)
+    /// Order the product matches of later filters by a field (nil: by how well they match).
+    case sortProducts(FieldOrder?)
     /// Find the `k` nearest neighbours of the vector with index id `id`.
     case search(tag: Int, id: Int64, k: Int)
     /// Embed `text` with the loaded model (its query prefix), then find its `k` nearest

@@ -78,8 +78,9 @@ final class ExplorerColumnsTests: XCTestCase {
         XCTAssertTrue(model.message?.text.contains("colour is not a field") ?? false)
         XCTAssertTrue(model.message?.text.contains("section, price") ?? false, "the fields are listed")
 
-        // Numbers sort as numbers (7.25 < 12 < 49.5 < 50 < 150), descending with a minus.
-        press(&model, ":")
+        // With Similar focused, :sort orders its results. Numbers sort as numbers
+        // (7.25 < 12 < 49.5 < 50 < 150), descending with a minus.
+        press(&model, "4", ":")
         type(&model, "sort price")
         press(&model, "enter")
         XCTAssertEqual(model.similar.neighbours.map(\.rank), [4, 2, 1, 5, 3])

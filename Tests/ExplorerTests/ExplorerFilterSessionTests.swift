@@ -102,4 +102,37 @@ final class ExplorerFilterSessionTests: XCTestCase {
         XCTAssertEqual(neighbours.map(\.id), Array(ids.dropFirst()), "every other vector, nearest first")
         XCTAssertEqual(neighbours.map(\.rank), [1, 2, 3, 4])
     }
+
+    func testProductsSortedByAFieldInTheFilterJob() throws {
+        let session = try self.session()
+        let catalog = ExplorerFixture.demo.catalog.catalog!
+        var model = ExplorerFixture.model()
+        press(&model, ":")
+        type(&model, "sort -price")
+        let effects = press(&model, "enter")
+        XCTAssertEqual(effects.first, .sortProducts(FieldOrder(field: "price", descending: true)))
+        guard case let .filter(tag, query)? = effects.last else { return XCTFail("no filter: \(effects)") }
+        for effect in effects { session.perform(effect) }
+        let matches = try XCTUnwrap(wait(session) { message -> TitleFilter.Matches? in
+            if case let .filtered(t, matches, _) = message, t == tag { return matches } else { return nil }
+        })
+        XCTAssertEqual(query, "")
+        XCTAssertEqual(matches.indices.count, catalog.products.count)
+        let prices = matches.indices.map { Double(catalog.products[$0].fields["price"]!)! }
+        XCTAssertEqual(prices, prices.sorted(by: >), "largest first")
+        // Then a name filter keeps that order, and :sort alone goes back to the ranking.
+        session.perform(.filter(tag: tag + 1, query: "lamp"))
+        let lamps = try XCTUnwrap(wait(session) { message -> TitleFilter.Matches? in
+            if case let .filtered(t, matches, _) = message, t == tag + 1 { return matches } else { return nil }
+        })
+        let lampPrices = lamps.indices.map { Double(catalog.products[$0].fields["price"]!)! }
+        XCTAssertFalse(lampPrices.isEmpty)
+        XCTAssertEqual(lampPrices, lampPrices.sorted(by: >))
+        XCTAssertTrue(ExplorerView.render(model).renderText().joined().contains("PRICE▼") == false,
+                      "price is not a Products column unless :columns shows it")
+        press(&model, ":")
+        type(&model, "sort")
+        XCTAssertEqual(press(&model, "enter").first, .sortProducts(nil))
+        XCTAssertNil(model.products.sort)
+    }
 }

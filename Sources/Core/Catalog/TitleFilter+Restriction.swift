@@ -20,4 +20,15 @@ extension TitleFilter.Matches {
         }
         return TitleFilter.Matches(indices: kept, tierCounts: counts, includesApproximate: includesApproximate)
     }
+
+    /// The same matches in the order of `positions` (every catalog position, as a sort by a
+    /// field gives), all counted as one tier: the order no longer says how well they match.
+    public func reordered(by positions: [Int]) -> TitleFilter.Matches {
+        var isMatch = IDBitmap(count: positions.count)
+        for position in indices where position < positions.count { isMatch[position] = true }
+        let ordered = positions.filter { isMatch[$0] }
+        var counts = [Int](repeating: 0, count: tierCounts.count)
+        counts[counts.count - 1] = ordered.count
+        return TitleFilter.Matches(indices: ordered, tierCounts: counts, includesApproximate: includesApproximate)
+    }
 }

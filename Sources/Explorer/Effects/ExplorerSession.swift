@@ -48,6 +48,10 @@ final class ExplorerSession: @unchecked Sendable {
     /// searches and asks are restricted by, and the catalog filters evaluated for them.
     private var activeRestriction = ""
     private var catalogFilters: [String: CatalogFilter] = [:]
+    /// The field product matches are ordered by (`:sort` in Products), and each field's order
+    /// of every catalog position, computed once (an `Int` per product).
+    private var productOrder: FieldOrder?
+    private var fieldOrders: [FieldOrder: [Int]] = [:]
     private var cancelledJobs = Set<Int>()
     private var runningJobs = Set<Int>()
     private let deviceLock = NSLock()
@@ -167,6 +171,10 @@ final class ExplorerSession: @unchecked Sendable {
             exportQueue.async { [self] in
                 queue.post(ExplorerSession.export(contents, rows: rows, to: expand(path), shownAs: path, overwrite: overwrite))
             }
+        case let .sortProducts(order):
+            lock.lock()
+            productOrder = order
+            lock.unlock()
         case .copyToClipboard, .setTheme, .quit: break
         }
     }
@@ -185,6 +193,7 @@ final class ExplorerSession: @unchecked Sendable {
         lock.lock()
         latestFilterTag = tag
         activeRestriction = filterText.restriction
+        let order = productOrder
         lock.unlock()
         filterQueue.async { [self] in
             guard isLatestFilter(tag) else { return }  // a newer keystroke is already queued
@@ -199,6 +208,7 @@ final class ExplorerSession: @unchecked Sendable {
                 } catch {
                     problem = "\(error)"
                 }
+                if let order, let positions = fieldOrder(order) { matches = matches.reordered(by: positions) }
                 queue.post(.filterNote(tag: tag, problem))
                 queue.post(.filtered(tag: tag, matches: matches, milliseconds: (monotonicSeconds() - start) * 1000))
             } catch {
@@ -222,6 +232,41 @@ final class ExplorerSession: @unchecked Sendable {
         catalogFilters[restriction] = filter
         lock.unlock()
         return filter
+    }
+
+    /// Every catalog position in `order` (numbers as numbers when every value of the field is
+    /// one, else case-folded text; products without the field last; ties in catalog order),
+    /// computed once per field and direction; nil without a catalog.
+    private func fieldOrder(_ order: FieldOrder) -> [Int]? {
+        guard let products = catalog.catalog?.products else { return nil }
+        lock.lock()
+        let cached = fieldOrders[order]
+        lock.unlock()
+        if let cached { return cached }
+        let values: [String?] = products.map { product in
+            switch order.field {
+            case "id": return String(product.id)
+            case catalog.catalog?.titleField: return product.title
+            default: return product.fields[order.field].flatMap { $0.isEmpty ? nil : $0 }
+            }
+        }
+        let numbers = values.map { $0.flatMap { Double($0.trimmingCharacters(in: .whitespaces)) } }
+        let numeric = zip(values, numbers).allSatisfy { $0 == nil || $1 != nil }
+        let folded = numeric ? [] : values.map { $0?.lowercased() }
+        let positions = products.indices.sorted { a, b in
+            let aMissing = values[a] == nil, bMissing = values[b] == nil
+            if aMissing || bMissing { return !aMissing && bMissing || (aMissing && bMissing && a < b) }
+            if numeric {
+                if numbers[a]! != numbers[b]! { return order.descending ? numbers[a]! > numbers[b]! : numbers[a]! < numbers[b]! }
+            } else if folded[a]! != folded[b]! {
+                return order.descending ? folded[a]! > folded[b]! : folded[a]! < folded[b]!
+            }
+            return a < b
+        }
+        lock.lock()
+        fieldOrders[order] = positions
+        lock.unlock()
+        return positions
     }
 
     /// The restriction searches and asks take now.

@@ -129,7 +129,7 @@ enum KeyMap {
         (":export F.csv", "the results with every field (.jsonl, .tsv too; :export!)"),
         (":convert HNSW32", "build another index type · :nprobe 16 · :ef 64"),
         (":columns a,b", "catalog fields as columns · :columns default resets"),
-        (":sort -price", "order Similar by a field (- largest first) · :sort by score"),
+        (":sort -price", "order Similar or Products by a field (- largest first)"),
         (":theme light", "dark, light or monochrome · :q quits · :q! without asking"),
     ]
 

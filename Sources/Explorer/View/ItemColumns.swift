@@ -18,7 +18,7 @@ struct ItemColumns {
     /// Fits the id (`idWidth` columns) and `fields` (their values in the shown rows are
     /// `values(field)`) into `width` columns, of which `fixed` are taken already.
     init(width: Int, fixed: Int, minimumTitleWidth: Int, idWidth: Int, fields candidates: [String],
-         sortedBy sort: SimilarState.SortOrder? = nil, values: (String) -> [String]) {
+         sortedBy sort: FieldOrder? = nil, values: (String) -> [String]) {
         self.idWidth = idWidth + (sort?.field == "id" ? 1 : 0)  // room for the sort arrow
         var left = width - fixed
         guard left - (self.idWidth + 1) >= minimumTitleWidth else {
@@ -42,7 +42,7 @@ struct ItemColumns {
 
     /// The table columns: the title (filling what is left), the id, the fields; `sortedBy`
     /// marks the column the rows are sorted by.
-    func tableColumns(leading: [TableColumn], sortedBy sort: SimilarState.SortOrder? = nil, charset: Charset) -> [TableColumn] {
+    func tableColumns(leading: [TableColumn], sortedBy sort: FieldOrder? = nil, charset: Charset) -> [TableColumn] {
         func header(_ name: String) -> String {
             guard let sort, sort.field == name else { return name.uppercased() }
             let arrow = charset == .unicode ? (sort.descending ? "▼" : "▲") : (sort.descending ? "v" : "^")

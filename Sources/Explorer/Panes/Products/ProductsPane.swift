@@ -29,11 +29,11 @@ struct ProductsPane: Widget {
         let hasCatalog = model.catalog.catalog != nil
         let columns: [TableColumn]
         let layout = ItemColumns(width: tableArea.width, fixed: 0, minimumTitleWidth: ProductsPane.minimumTitleWidth,
-                                 idWidth: model.catalog.idWidth, fields: model.columns ?? []) { field in
+                                 idWidth: model.catalog.idWidth, fields: model.columns ?? [], sortedBy: state.sort) { field in
             shown.map { model.catalog.field(field, at: $0) }
         }
         if hasCatalog {
-            columns = layout.tableColumns(leading: [], charset: model.charset)
+            columns = layout.tableColumns(leading: [], sortedBy: state.sort, charset: model.charset)
         } else {
             columns = [TableColumn("ROW", width: .fixed(9), alignment: .right), TableColumn("ID", width: .fill(1))]
         }

@@ -18,6 +18,8 @@ struct ProductsState: Equatable, Sendable {
     var shownTag = 0
     /// The filter text those matches are for.
     var shownQuery = ""
+    /// The field the matches are ordered by (`:sort` in Products); nil: by how well they match.
+    var sort: FieldOrder?
     /// What the shown filter text could not be read as (an unknown field, an unclosed quote).
     var filterProblem: String?
 

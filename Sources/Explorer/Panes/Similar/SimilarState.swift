@@ -9,11 +9,6 @@ struct SimilarState: Equatable, Sendable {
         var rank: Int
     }
 
-    /// An order of the results by a catalog field (`:sort price`, `:sort -rating`).
-    struct SortOrder: Equatable, Sendable {
-        var field: String
-        var descending: Bool
-    }
 
     /// How many neighbours to show.
     var k: Int
@@ -32,7 +27,7 @@ struct SimilarState: Equatable, Sendable {
     /// The filter's field conditions the shown search was restricted by ("" for none).
     var restriction = ""
     /// The field the results are sorted by; nil: by score.
-    var sort: SortOrder?
+    var sort: FieldOrder?
     /// Milliseconds the search took.
     var latencyMilliseconds: Double?
     /// Where it ran ("cpu", "fp16 on cl0").

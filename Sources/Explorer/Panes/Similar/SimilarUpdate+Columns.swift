@@ -32,7 +32,9 @@ extension ExplorerUpdate {
         return []
     }
 
-    /// `:sort [-]FIELD` (also `FIELD desc`), or `:sort` / `:sort score` for the search order.
+    /// `:sort [-]FIELD` (also `FIELD desc`), or `:sort` / `:sort score` for the search order:
+    /// the Similar results, or with Products focused the product matches (the session orders
+    /// them in the filter job, `.sortProducts`).
     static func chooseSort(_ model: inout ExplorerModel, _ arguments: [String]) -> [ExplorerEffect] {
         var words = arguments
         var descending = false
@@ -49,7 +51,13 @@ extension ExplorerUpdate {
             descending = true
             field.removeFirst()
         }
-        if ["score", "rank", "#"].contains(field.lowercased()) {
+        let inProducts = model.focus == .products
+        if ["score", "rank", "#", "match"].contains(field.lowercased()) {
+            if inProducts {
+                model.products.sort = nil
+                model.message = .info("Products: by how well they match.")
+                return [.sortProducts(nil)] + requestFilter(&model)
+            }
             model.similar.sort = nil
             model.message = .info("Similar: by score.")
         } else {
@@ -59,7 +67,13 @@ extension ExplorerUpdate {
                 model.message = .error("cannot sort by \(field); fields: \(fields.joined(separator: ", "))")
                 return []
             }
-            model.similar.sort = SimilarState.SortOrder(field: field, descending: descending)
+            let order = FieldOrder(field: field, descending: descending)
+            if inProducts {
+                model.products.sort = order
+                model.message = .info("Products: by \(field)\(descending ? ", largest first" : ""); :sort alone orders by match again.")
+                return [.sortProducts(order)] + requestFilter(&model)
+            }
+            model.similar.sort = order
             model.message = .info("Similar: by \(field)\(descending ? ", largest first" : "").")
         }
         applySort(&model)
