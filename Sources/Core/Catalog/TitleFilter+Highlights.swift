@@ -33,8 +33,9 @@ extension TitleFilter {
     /// The buffer offsets of the bytes `word` matches in the title `base[start..<end]`.
     private func matchedBytes(_ word: WordView, base: UnsafePointer<UInt8>, start: Int, end: Int,
                               nameEnd: Int) -> [Int]? {
-        if let literal = TitleFilter.literalMatch(word, base: base, start: start, end: end, nameEnd: nameEnd) {
-            return Array(literal.offset..<(literal.offset + word.bytes.count))
+        if let literal = TitleFilter.literalMatch(word, base: base, start: start, end: end, nameEnd: nameEnd),
+           let offset = literal.offset {
+            return Array(offset..<(offset + word.bytes.count))
         }
         guard word.isApproximable else { return nil }
         if let (edits, last) = TitleFilter.typoEnd(word, base: base, start: start, end: end) {

@@ -13,6 +13,10 @@ extension TitleFilter {
         /// The words' bytes, one after another, and their typo masks (256 per word with a budget).
         private let storage: [UInt8]
         private let maskStorage: [UInt64]
+        /// Per word, where its typo candidates (a bitmap over titles, `Words.typoCandidates`)
+        /// start in `candidateStorage`; nil where typos are looked for in every title.
+        private var candidateOffsets: [Int?]
+        private var candidateStorage: [UInt64] = []
         /// Whether any word may match approximately.
         var allowsApproximate: Bool { words.contains { $0.isApproximable } }
 
@@ -33,6 +37,22 @@ extension TitleFilter {
             self.words = words
             self.storage = storage
             self.maskStorage = maskStorage
+            candidateOffsets = [Int?](repeating: nil, count: words.count)
+        }
+
+        /// Finds, for each word that allows it, the titles where a typo match may be, so
+        /// that the approximate scan tries typos in those titles only.
+        mutating func findTypoCandidates(in filter: TitleFilter) {
+            let found = filter.bytes.withUnsafeBufferPointer { buffer in
+                withViews { views in
+                    views.map { filter.words.typoCandidates($0, base: buffer.baseAddress!, titleCount: filter.count) }
+                }
+            }
+            for (word, bitmap) in found.enumerated() {
+                guard let bitmap else { continue }
+                candidateOffsets[word] = candidateStorage.count
+                candidateStorage += bitmap
+            }
         }
 
         /// Calls `body` with views of the words (plain values over this query's memory, so
@@ -40,13 +60,16 @@ extension TitleFilter {
         func withViews<Result>(_ body: (UnsafeBufferPointer<WordView>) -> Result) -> Result {
             storage.withUnsafeBufferPointer { storage in
                 maskStorage.withUnsafeBufferPointer { masks in
-                    let views = words.map { word in
+                  candidateStorage.withUnsafeBufferPointer { candidates in
+                    let views = zip(words, candidateOffsets).map { word, candidateOffset in
                         WordView(bytes: UnsafeBufferPointer(rebasing: storage[word.offset..<(word.offset + word.count)]),
                                  signature: word.signature, signatureBits: word.signatureBits,
                                  isApproximable: word.isApproximable, typoBudget: word.typoBudget,
-                                 masks: word.typoBudget > 0 ? masks.baseAddress! + word.maskOffset : nil)
+                                 masks: word.typoBudget > 0 ? masks.baseAddress! + word.maskOffset : nil,
+                                 typoTitles: candidateOffset.map { candidates.baseAddress! + $0 })
                     }
                     return views.withUnsafeBufferPointer(body)
+                  }
                 }
             }
         }
@@ -84,6 +107,8 @@ extension TitleFilter {
         let typoBudget: Int
         /// Entry c has bit i set where `bytes[i] == c` (for the typo scan; nil without one).
         let masks: UnsafePointer<UInt64>?
+        /// A bitmap of the titles where a typo match may be; nil where any title may hold one.
+        var typoTitles: UnsafePointer<UInt64>? = nil
     }
 
     /// How one word matched one title.
@@ -92,8 +117,9 @@ extension TitleFilter {
         /// Points within the tier (higher is better), summed over a title's words.
         let points: Int
         /// Where the match lies in the buffer: an occurrence's start (literal), or its end
-        /// (typo, subsequence: the last byte matched).
-        let offset: Int
+        /// (typo, subsequence: the last byte matched); nil from `letterMatch` outside the name,
+        /// where finding it would cost a scan the ranking does not need.
+        let offset: Int?
     }
 
     /// A title's score packed in 13 bits: exact (1 bit), weakest tier (3 bits), points (9 bits).
@@ -151,7 +177,8 @@ extension TitleFilter {
                             let openings = (startSignatures[title], secondSignatures[title])
                             var weakest = Tier.exact, points = 0
                             for word in words {
-                                guard let match = self.match(word, base: base, start: start, end: end, nameEnd: nameEnd,
+                                guard let match = self.match(word, title: title, base: base, start: start, end: end,
+                                                             nameEnd: nameEnd,
                                                              signature: signature, openings: openings,
                                                              approximate: approximate)
                                 else {
@@ -190,8 +217,13 @@ extension TitleFilter {
     /// How `word` best matches the title in `base[start..<end]`: literally if it can, else
     /// (with `approximate`) with typos, else as a subsequence; nil when it does not.
     @inline(__always)
-    func match(_ word: WordView, base: UnsafePointer<UInt8>, start: Int, end: Int, nameEnd: Int, signature: UInt64,
+    func match(_ word: WordView, title: Int, base: UnsafePointer<UInt8>, start: Int, end: Int, nameEnd: Int,
+               signature: UInt64,
                openings: (first: UInt64, second: UInt64), approximate: Bool) -> WordMatch? {
+        if word.bytes.count == 1 && TitleFilter.isASCIILetterOrDigit(word.bytes[0]) {
+            return TitleFilter.letterMatch(word.bytes[0], bit: word.signature, base: base, start: start, nameEnd: nameEnd,
+                                           signature: signature, wordStarts: openings.first)
+        }
         let hasAllBytes = signature & word.signature == word.signature
         if hasAllBytes, let literal = TitleFilter.literalMatch(word, base: base, start: start, end: end, nameEnd: nameEnd) {
             return literal
@@ -200,8 +232,15 @@ extension TitleFilter {
         // A window opens at a word start with the word's first or second byte, or has one of
         // them right after (a first byte replaced, or one inserted before it).
         let firstBit = TitleFilter.signatureBit(word.bytes[0]), secondBit = TitleFilter.signatureBit(word.bytes[1])
-        if word.typoBudget > 0 && (openings.first | openings.second) & (firstBit | secondBit) != 0 && (signature & word.signature).nonzeroBitCount >= word.signatureBits - word.typoBudget,
-           TitleFilter.mayHaveOneTypo(word, base: base, start: start, end: end),
+        let mayHaveTypo: Bool
+        if let typoTitles = word.typoTitles {
+            mayHaveTypo = typoTitles[title >> 6] & (1 << UInt64(title & 63)) != 0
+        } else {
+            mayHaveTypo = word.typoBudget > 0 && (openings.first | openings.second) & (firstBit | secondBit) != 0
+                && (signature & word.signature).nonzeroBitCount >= word.signatureBits - word.typoBudget
+                && TitleFilter.mayHaveOneTypo(word, base: base, start: start, end: end)
+        }
+        if mayHaveTypo,
            let typo = TitleFilter.typoMatch(word, base: base, start: start, end: end, nameEnd: nameEnd) {
             return typo
         }
@@ -263,6 +302,29 @@ extension TitleFilter {
             block += 16
         }
         return substring.map { WordMatch(tier: .substring, points: $0 < nameEnd ? 8 : 4, offset: $0) }
+    }
+
+    /// `literalMatch` for a one-letter (or digit) word, the first keystroke of most queries
+    /// (and a match in most titles): the signatures hold one exact bit per letter and digit,
+    /// so the tier is read from them and only the leading name is looked at, for the points.
+    @inline(__always)
+    static func letterMatch(_ letter: UInt8, bit: UInt64, base: UnsafePointer<UInt8>, start: Int, nameEnd: Int,
+                            signature: UInt64, wordStarts: UInt64) -> WordMatch? {
+        guard signature & bit != 0 else { return nil }
+        if base[start] == letter { return WordMatch(tier: .prefix, points: 20, offset: start) }
+        // The first occurrence (at a word start, if any is) lies in the name when one does.
+        let atWordStart = wordStarts & bit != 0
+        var inName: Int?
+        var position = start
+        while position < nameEnd {
+            if base[position] == letter && (!atWordStart || isWordStart(base, offset: position, titleStart: start)) {
+                inName = position
+                break
+            }
+            position += 1
+        }
+        return atWordStart ? WordMatch(tier: .wordStart, points: inName != nil ? 16 : 12, offset: inName)
+                           : WordMatch(tier: .substring, points: inName != nil ? 8 : 4, offset: inName)
     }
 
     // MARK: - Approximate matches

@@ -74,6 +74,8 @@ public struct TitleFilter: Sendable {
     let nameEnds: [Int32]
     /// The names given at init, folded like titles, with their starts (plus a final entry).
     let names: (bytes: [UInt8], starts: [Int])?
+    /// The distinct words of the titles, with the titles holding each (for typo searches).
+    let words: Words
 
     /// Zero bytes after the last title, so SIMD loads near the end stay inside the buffer.
     static let padding = 64
@@ -103,6 +105,7 @@ public struct TitleFilter: Sendable {
         secondSignatures = folded.secondSignatures
         lengths = folded.lengths
         nameEnds = folded.nameEnds
+        words = Words(bytes: bytes, starts: folded.starts)
         self.names = names.map {
             let names = TitleFilter.foldAll($0, measure: false)
             return (names.bytes, names.starts)
@@ -220,7 +223,7 @@ public struct TitleFilter: Sendable {
     /// - Complexity: O(titles) signature tests plus O(bytes) in the titles that pass them, spread
     ///   over all cores; the ranking is a counting sort, O(matches).
     public func search(_ query: String, isCancelled: @Sendable () -> Bool = { false }) throws -> Matches {
-        let prepared = PreparedQuery(query)
+        var prepared = PreparedQuery(query)
         guard !prepared.words.isEmpty else {
             var tierCounts = [Int](repeating: 0, count: Tier.exact.rawValue + 1)
             tierCounts[Tier.exact.rawValue] = count
@@ -229,6 +232,7 @@ public struct TitleFilter: Sendable {
         var hits = try scan(prepared, approximate: false, isCancelled: isCancelled)
         var includesApproximate = false
         if hits.reduce(0, { $0 + $1.titles.count }) < TitleFilter.approximateBelow && prepared.allowsApproximate {
+            prepared.findTypoCandidates(in: self)
             hits = try scan(prepared, approximate: true, isCancelled: isCancelled)
             includesApproximate = true
         }
@@ -250,41 +254,74 @@ public struct TitleFilter: Sendable {
     }
 
     /// Orders the hits best first: a stable counting sort on (score rank, length), so that
-    /// equal scores and lengths stay in catalog order.
+    /// equal scores and lengths stay in catalog order. Each core counts, then places, the
+    /// hits of its own run of chunks (a million one-letter matches take a few milliseconds).
     private func rank(_ hits: [Hits], includesApproximate: Bool) -> Matches {
-        var tierCounts = [Int](repeating: 0, count: Tier.exact.rawValue + 1)
-        var seen = [Bool](repeating: false, count: Score.limit)
-        var total = 0
-        for chunk in hits {
-            total += chunk.titles.count
-            for score in chunk.scores {
-                seen[Int(score)] = true
-                tierCounts[Score.tier(of: score).rawValue] += 1
+        let parts = max(1, min(Parallel.workerCount, hits.count))
+        func run(_ part: Int) -> ArraySlice<Hits> { hits[(hits.count * part / parts)..<(hits.count * (part + 1) / parts)] }
+        var scoreCounts = [[Int]](repeating: [], count: parts)
+        scoreCounts.withUnsafeMutableBufferPointer { scoreCounts in
+            Parallel.forEachSlice(of: parts, parts: parts) { part, _ in
+                var counts = [Int](repeating: 0, count: Score.limit)
+                counts.withUnsafeMutableBufferPointer { counts in
+                    for chunk in run(part) { for score in chunk.scores { counts[Int(score)] += 1 } }
+                }
+                scoreCounts[part] = counts
             }
         }
         // Dense ranks, best score first; then 1,024 length buckets per rank.
-        var rankOf = [Int32](repeating: 0, count: Score.limit)
-        var ranks: Int32 = 0
-        for score in stride(from: Score.limit - 1, through: 0, by: -1) where seen[score] {
-            rankOf[score] = ranks
+        var tierCounts = [Int](repeating: 0, count: Tier.exact.rawValue + 1)
+        var ranked = [Int32](repeating: 0, count: Score.limit)
+        var ranks = 0
+        for score in stride(from: Score.limit - 1, through: 0, by: -1) {
+            let count = scoreCounts.reduce(0) { $0 + $1[score] }
+            guard count > 0 else { continue }
+            tierCounts[Score.tier(of: UInt16(score)).rawValue] += count
+            ranked[score] = Int32(ranks)
             ranks += 1
         }
-        let lengthBuckets = 1024
-        var next = [Int](repeating: 0, count: Int(ranks) * lengthBuckets + 1)
-        func bucket(_ score: UInt16, _ title: Int32) -> Int {
-            Int(rankOf[Int(score)]) * lengthBuckets + min(Int(lengths[Int(title)]), lengthBuckets - 1)
+        let rankOf = ranked, lengthBuckets = 1024, buckets = ranks * lengthBuckets
+        var next = [[Int]](repeating: [], count: parts)
+        // Calls `body(bucket, title)` for each hit of `part`, in order.
+        func forEachHit(of part: Int, _ body: (Int, Int32) -> Void) {
+            rankOf.withUnsafeBufferPointer { rankOf in
+                lengths.withUnsafeBufferPointer { lengths in
+                    for chunk in run(part) {
+                        for (title, score) in zip(chunk.titles, chunk.scores) {
+                            body(Int(rankOf[Int(score)]) * lengthBuckets + min(Int(lengths[Int(title)]), lengthBuckets - 1),
+                                 title)
+                        }
+                    }
+                }
+            }
         }
-        for chunk in hits {
-            for (title, score) in zip(chunk.titles, chunk.scores) { next[bucket(score, title) + 1] += 1 }
+        next.withUnsafeMutableBufferPointer { next in
+            Parallel.forEachSlice(of: parts, parts: parts) { part, _ in
+                var counts = [Int](repeating: 0, count: buckets)
+                counts.withUnsafeMutableBufferPointer { counts in forEachHit(of: part) { bucket, _ in counts[bucket] += 1 } }
+                next[part] = counts
+            }
         }
-        for slot in 1..<next.count { next[slot] += next[slot - 1] }
+        // Each part's first slot per bucket: after every earlier bucket, and this bucket's
+        // hits of the earlier parts.
+        var total = 0
+        for slot in 0..<buckets {
+            for part in 0..<parts {
+                let count = next[part][slot]
+                next[part][slot] = total
+                total += count
+            }
+        }
         var indices = [Int](repeating: 0, count: total)
         indices.withUnsafeMutableBufferPointer { out in
-            for chunk in hits {
-                for (title, score) in zip(chunk.titles, chunk.scores) {
-                    let slot = bucket(score, title)
-                    out[next[slot]] = Int(title)
-                    next[slot] += 1
+            next.withUnsafeMutableBufferPointer { next in
+                Parallel.forEachSlice(of: parts, parts: parts) { part, _ in
+                    next[part].withUnsafeMutableBufferPointer { next in
+                        forEachHit(of: part) { bucket, title in
+                            out[next[bucket]] = Int(title)
+                            next[bucket] += 1
+                        }
+                    }
                 }
             }
         }
