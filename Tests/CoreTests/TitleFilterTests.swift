@@ -144,6 +144,17 @@ final class TitleFilterTests: XCTestCase {
         XCTAssertEqual(distance("ca", "abc"), 3)  // OSA: no edit of a swapped pair
     }
 
+    func testATypoOfTheWholeNameComesFirstAmongTypos() throws {
+        let titles = ["python3-cg3 — Wrapper for CG-3",                      // 0: shorter, a typo of a prefix
+                      "python3 — interactive high-level object-oriented language",  // 1: the whole name
+                      "python3-uno — Python-UNO bridge",                     // 2
+                      "certbot-nginx — Nginx plugin",                        // 3: a typo inside the name
+                      "nginx — small, powerful, scalable web/proxy server"]  // 4: the whole name
+        XCTAssertEqual(try search("pyhton3", in: titles).indices.first, 1)
+        XCTAssertEqual(try search("ngnix", in: titles).indices.first, 4)
+        XCTAssertEqual(try search("ngnix", in: titles).indices, [4, 3])
+    }
+
     func testTypoScanAgreesWithTheEditDistanceOnRandomText() throws {
         // Every title a typo scan accepts has a word-start window within the budget, and every
         // title with such a window is accepted.

@@ -332,9 +332,14 @@ extension TitleFilter {
     /// The typo match of `word` with the fewest edits (at most its budget; insertions,
     /// deletions, substitutions and swaps of neighbours each count one) beginning at a word start:
     /// Wu and Manber's bit-parallel scan with Damerau's transposition step.
+    /// A match that is the whole leading name but for the typos ("pyhton3" for "python3 — …")
+    /// scores highest of its tier, as an exact name does among literal matches.
     static func typoMatch(_ word: WordView, base: UnsafePointer<UInt8>, start: Int, end: Int, nameEnd: Int) -> WordMatch? {
         guard let (edits, last) = typoEnd(word, base: base, start: start, end: end) else { return nil }
-        return WordMatch(tier: .typo, points: 10 - 3 * (edits - 1) + (last < nameEnd ? 4 : 0), offset: last)
+        let nameLength = nameEnd - start
+        let isWholeName = last + 1 == nameEnd && abs(nameLength - word.bytes.count) <= edits
+        return WordMatch(tier: .typo, points: 10 - 3 * (edits - 1) + (last < nameEnd ? 4 : 0) + (isWholeName ? 12 : 0),
+                         offset: last)
     }
 
     /// The fewest edits of a typo match of `word` in `base[start..<end]`, and where the first
