@@ -243,26 +243,15 @@ final class ExplorerSession: @unchecked Sendable {
         let cached = fieldOrders[order]
         lock.unlock()
         if let cached { return cached }
-        let values: [String?] = products.map { product in
+        let titleField = catalog.catalog?.titleField
+        let positions = order.sorted(Array(products.indices), value: { position in
+            let product = products[position]
             switch order.field {
             case "id": return String(product.id)
-            case catalog.catalog?.titleField: return product.title
+            case titleField: return product.title
             default: return product.fields[order.field].flatMap { $0.isEmpty ? nil : $0 }
             }
-        }
-        let numbers = values.map { $0.flatMap { Double($0.trimmingCharacters(in: .whitespaces)) } }
-        let numeric = zip(values, numbers).allSatisfy { $0 == nil || $1 != nil }
-        let folded = numeric ? [] : values.map { $0?.lowercased() }
-        let positions = products.indices.sorted { a, b in
-            let aMissing = values[a] == nil, bMissing = values[b] == nil
-            if aMissing || bMissing { return !aMissing && bMissing || (aMissing && bMissing && a < b) }
-            if numeric {
-                if numbers[a]! != numbers[b]! { return order.descending ? numbers[a]! > numbers[b]! : numbers[a]! < numbers[b]! }
-            } else if folded[a]! != folded[b]! {
-                return order.descending ? folded[a]! > folded[b]! : folded[a]! < folded[b]!
-            }
-            return a < b
-        }
+        }, tiesBy: <)
         lock.lock()
         fieldOrders[order] = positions
         lock.unlock()

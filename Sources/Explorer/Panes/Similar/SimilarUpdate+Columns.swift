@@ -98,22 +98,8 @@ extension ExplorerUpdate {
             let text = catalog.field(sort.field, ofID: id)
             return text.isEmpty ? nil : text
         }
-        let keyed = model.similar.neighbours.map { ($0, value($0.id)) }
-        let numeric = keyed.allSatisfy { $0.1 == nil || Double($0.1!) != nil }
-        let sorted = keyed.sorted { a, b in
-            switch (a.1, b.1) {
-            case (nil, nil): return a.0.rank < b.0.rank
-            case (nil, _): return false
-            case (_, nil): return true
-            case let (x?, y?):
-                let order: ComparisonResult = numeric
-                    ? (Double(x)! < Double(y)! ? .orderedAscending : Double(x)! > Double(y)! ? .orderedDescending : .orderedSame)
-                    : x.localizedStandardCompare(y)
-                if order == .orderedSame { return a.0.rank < b.0.rank }
-                return sort.descending ? order == .orderedDescending : order == .orderedAscending
-            }
-        }
-        model.similar.neighbours = sorted.map(\.0)
+        model.similar.neighbours = sort.sorted(model.similar.neighbours, value: { value($0.id) },
+                                               tiesBy: { $0.rank < $1.rank })
         reselect(&model, selectedID)
     }
 
