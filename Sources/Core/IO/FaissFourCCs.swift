@@ -18,7 +18,7 @@ enum FaissFourCCs {
         "IxPQ": "IndexPQ (legacy)", "IxPo": "IndexPQ (legacy)",
         "IHNs": "IndexHNSWSQ", "IHNp": "IndexHNSWPQ", "IHN2": "IndexHNSW2Level",
         "IHNc": "IndexHNSWCagra", "IHc2": "IndexHNSWCagra", "IHfP": "IndexHNSWFlatPanorama", "IH00": "IndexHNSW",
-        "IxRF": "IndexRefineFlat", "IxHe": "IndexLSH", "IxHE": "IndexLSH (legacy)", "Ix2L": "Index2Layer",
+        "IxHe": "IndexLSH", "IxHE": "IndexLSH (legacy)", "Ix2L": "Index2Layer",
         "IxLa": "IndexLattice", "IxPT": "IndexPreTransform", "Imiq": "MultiIndexQuantizer",
         "ImRQ": "ResidualCoarseQuantizer", "IxRq": "IndexResidualQuantizer", "IxRQ": "IndexResidualQuantizer (legacy)",
         "IxLS": "IndexLocalSearchQuantizer", "IxPR": "IndexProductResidualQuantizer",

@@ -75,6 +75,8 @@ public enum FaissIndexFile {
             return try readScalarQuantizerIndex(&reader, file: file)
         case FaissFourCCs.productQuantizer:
             return try readPQIndex(&reader, file: file)
+        case refineFourCC:
+            return try readRefine(&reader, file: file, depth: depth)
         case FaissFourCCs.null:
             throw reader.error(at: start, expected: "an index", found: "'null' (no index stored)")
         default:
@@ -188,6 +190,8 @@ public enum FaissIndexFile {
             try writeScalarQuantizerIndex(sq, to: writer, progress: progress)
         case let pq as PQIndex:
             try writePQIndex(pq, to: writer, progress: progress)
+        case let refine as RefineIndex:
+            try writeRefine(refine, to: writer, chunkBytes: chunkBytes, progress: progress)
         default:
             throw UnsupportedIndexError(path: writer.path, offset: writer.bytesWritten,
                                         what: "writing \(index.faissClassName)")

@@ -1,7 +1,7 @@
 /// Gives the vectors of an inner index arbitrary 64-bit ids (FAISS `IndexIDMap`, and
 /// `IndexIDMap2`, which also looks vectors up by id). Both look ids up here, building the
 /// reverse map on first use, since similar-item lookups need `reconstruct(id:)`.
-public final class IDMapIndex: VectorIndex, CapacityReserving {
+public final class IDMapIndex: WrappingIndex, CapacityReserving {
     /// FAISS's two wrappers. They store the same bytes; IDMap2 promises lookup by id.
     public enum Kind: Sendable {
         case idMap
@@ -10,6 +10,7 @@ public final class IDMapIndex: VectorIndex, CapacityReserving {
 
     public let kind: Kind
     public let inner: any VectorIndex
+    public var searchedIndex: any VectorIndex { inner }
     /// External id of each inner row.
     public private(set) var ids: [Int64] {
         didSet { idsEntry.resize(to: ids.capacity * 8) }

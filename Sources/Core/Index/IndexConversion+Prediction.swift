@@ -37,38 +37,45 @@ extension IndexConversion {
         var caches: [MemoryComponent] = []
         func add(_ name: String, _ bytes: Int) { components.append(MemoryComponent(name: name, bytes: bytes, fileBacked: false)) }
         let core = (target as? IDMapIndex)?.inner ?? target
-        switch core {
-        case let ivf as IVFIndex:
-            add("centroids", ivf.nlist * d * 4)
-            add("list codes", n * ivf.codeSize)
-            add("list ids", n * 8)
-            if ivf.byResidual {
-                // Residuals are taken against a float copy of the centroids, made on the first add.
-                caches.append(MemoryComponent(name: "centroid copy", bytes: ivf.nlist * d * 4, fileBacked: false))
-            }
-            switch ivf.encoding {
-            case .flat: break
-            case let .scalarQuantizer(sq): add("SQ ranges", sq.type.trainedCount(dimension: d) * 4)
-            case let .productQuantizer(pq):
-                add("PQ codebooks", d * pq.ksub * 4)
-                let table = ivf.nlist * pq.m * pq.ksub * 4
-                if metric == .l2 && ivf.byResidual && ivf.usePrecomputedTable && table <= IVFIndex.precomputedTableMaxBytes {
-                    caches.append(MemoryComponent(name: "PQ precomputed table", bytes: table, fileBacked: false))
+        func describe(_ index: any VectorIndex, _ prefix: String) {
+            func add(_ name: String, _ bytes: Int) { components.append(MemoryComponent(name: prefix + name, bytes: bytes, fileBacked: false)) }
+            switch index {
+            case let refine as RefineIndex:
+                describe(refine.base, "base ")
+                describe(refine.refine, "refine ")
+            case let ivf as IVFIndex:
+                add("centroids", ivf.nlist * d * 4)
+                add("list codes", n * ivf.codeSize)
+                add("list ids", n * 8)
+                if ivf.byResidual {
+                    // Residuals are taken against a float copy of the centroids, made on the first add.
+                    caches.append(MemoryComponent(name: prefix + "centroid copy", bytes: ivf.nlist * d * 4, fileBacked: false))
                 }
+                switch ivf.encoding {
+                case .flat: break
+                case let .scalarQuantizer(sq): add("SQ ranges", sq.type.trainedCount(dimension: d) * 4)
+                case let .productQuantizer(pq):
+                    add("PQ codebooks", d * pq.ksub * 4)
+                    let table = ivf.nlist * pq.m * pq.ksub * 4
+                    if metric == .l2 && ivf.byResidual && ivf.usePrecomputedTable && table <= IVFIndex.precomputedTableMaxBytes {
+                        caches.append(MemoryComponent(name: prefix + "PQ precomputed table", bytes: table, fileBacked: false))
+                    }
+                }
+            case let pq as PQIndex:
+                add("codes", n * pq.pq.codeSize)
+                add("PQ codebooks", d * pq.pq.ksub * 4)
+            case let sq as ScalarQuantizerIndex:
+                add("codes", n * sq.quantizer.codeSize)
+                add("SQ ranges", sq.quantizer.type.trainedCount(dimension: d) * 4)
+            case let hnsw as HNSWIndex:
+                add("vectors", n * d * 4)
+                add("links", Int((Double(n) * hnsw.graph.expectedSlotsPerNode).rounded()) * 4)
+                add("levels", n * 4 + (n + 1) * 8)
+            default:
+                add("vectors", n * d * 4)
             }
-        case let pq as PQIndex:
-            add("codes", n * pq.pq.codeSize)
-            add("PQ codebooks", d * pq.pq.ksub * 4)
-        case let sq as ScalarQuantizerIndex:
-            add("codes", n * sq.quantizer.codeSize)
-            add("SQ ranges", sq.quantizer.type.trainedCount(dimension: d) * 4)
-        case let hnsw as HNSWIndex:
-            add("vectors", n * d * 4)
-            add("links", Int((Double(n) * hnsw.graph.expectedSlotsPerNode).rounded()) * 4)
-            add("levels", n * 4 + (n + 1) * 8)
-        default:
-            add("vectors", n * d * 4)
         }
+        describe(core, "")
         // Ids: an IDMap in the factory string, or one the conversion adds to keep the source's ids.
         if target is IDMapIndex || (sourceIDMap != nil && !(core is IVFIndex)) {
             if let kind = sourceIDMap, !(target is IDMapIndex) { target = try IDMapIndex(kind: kind, inner: target, ids: []) }

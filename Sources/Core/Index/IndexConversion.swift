@@ -160,7 +160,7 @@ public struct IndexConversion {
         }
         let addSeconds = Date().timeIntervalSince(addStart)
         if let nprobe = options.nprobe {
-            guard let ivf = core as? IVFIndex else {
+            guard let ivf = core.tunedIndex as? IVFIndex else {
                 throw IndexParameterError("nprobe applies to IVF indexes; \(options.factory) builds \(core.faissClassName)")
             }
             guard nprobe >= 1 else { throw IndexParameterError("nprobe must be at least 1 (got \(nprobe))") }
@@ -238,7 +238,7 @@ public struct IndexConversion {
 
     /// min(count, max(100,000, 256 × nlist)): what FAISS's k-means and encoders use at most.
     static func defaultTrainSize(for index: TrainableIndex, count: Int) -> Int {
-        let nlist = (index as? IVFIndex)?.nlist ?? 0
+        let nlist = (index.tunedIndex as? IVFIndex)?.nlist ?? 0
         return min(count, max(100_000, 256 * nlist))
     }
 

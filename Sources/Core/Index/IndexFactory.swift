@@ -15,11 +15,12 @@ public struct IndexFactoryError: Error, Equatable, CustomStringConvertible {
 /// Builds empty indexes from FAISS factory strings (`faiss.index_factory`'s syntax, the subset
 /// VecTUI implements): `Flat`, `IDMap,…`/`IDMap2,…` (or a trailing `,IDMap`), `IVF{n},Flat`,
 /// `IVF{n},SQ8|SQ4|SQ6|SQfp16|SQbf16|SQ8_direct|SQ8_direct_signed`, `IVF{n},PQ{m}[x{nbits}][np]`,
-/// the same `SQ…` and `PQ{m}[x{nbits}][np]` alone, and `HNSW{M}[,Flat]`. VecTUI never runs
+/// the same `SQ…` and `PQ{m}[x{nbits}][np]` alone, and `HNSW{M}[,Flat]`; any of these followed by
+/// `,RFlat` or `,Refine(X)` (X one of the single-part forms) for re-ranking. VecTUI never runs
 /// FAISS's polysemous training (which only renumbers centroids), so `np` changes nothing.
 public enum IndexFactory {
     /// The forms accepted, for messages.
-    public static let supportedForms = "Flat, IDMap,…, IDMap2,…, IVF{n},Flat, IVF{n},SQ8|SQ4|SQ6|SQfp16|SQbf16|SQ8_direct|SQ8_direct_signed, IVF{n},PQ{m}[x{nbits}], SQ…, PQ{m}[x{nbits}], HNSW{M}[,Flat]"
+    public static let supportedForms = "Flat, IDMap,…, IDMap2,…, IVF{n},Flat, IVF{n},SQ8|SQ4|SQ6|SQfp16|SQbf16|SQ8_direct|SQ8_direct_signed, IVF{n},PQ{m}[x{nbits}], SQ…, PQ{m}[x{nbits}], HNSW{M}[,Flat], and …,RFlat or …,Refine(X) after any of them"
 
     static let scalarQuantizerTypes: [String: ScalarQuantizer.QuantizerType] = [
         "SQ8": .int8, "SQ4": .int4, "SQ6": .int6, "SQfp16": .fp16, "SQbf16": .bf16,
@@ -62,6 +63,23 @@ public enum IndexFactory {
 
     private static func makeInner(_ parts: [String], dimension d: Int, metric: Metric, vectorCount: Int?,
                                   fail: (String, String) -> IndexFactoryError) throws -> any VectorIndex {
+        // `…,RFlat` and `…,Refine(…)` re-rank what the index before them finds.
+        if parts.count >= 2, let last = parts.last, last == "RFlat" || (last.hasPrefix("Refine(") && last.hasSuffix(")")) {
+            let base = try makeInner(Array(parts.dropLast()), dimension: d, metric: metric, vectorCount: vectorCount, fail: fail)
+            let refine: any VectorIndex
+            if last == "RFlat" {
+                refine = FlatIndex(dimension: d, metric: metric)
+            } else {
+                let inside = String(last.dropFirst("Refine(".count).dropLast())
+                guard !inside.isEmpty else { throw fail(last, "needs an index inside, as in Refine(Flat) or Refine(SQfp16)") }
+                refine = try makeInner([inside], dimension: d, metric: metric, vectorCount: vectorCount, fail: fail)
+                guard !(refine is RefineIndex) else { throw fail(last, "cannot refine a refinement") }
+            }
+            return try RefineIndex(base: base, refine: refine)
+        }
+        if let misplaced = parts.dropLast().first(where: { $0 == "RFlat" || $0.hasPrefix("Refine(") }) {
+            throw fail(misplaced, "may come only last")
+        }
         let first = parts[0]
         if first == "Flat" {
             guard parts.count == 1 else { throw fail(parts[1], "cannot follow Flat") }

@@ -63,7 +63,7 @@ extension SearchParameters {
     /// `nprobe` (IVF) and `efSearch` (HNSW), when given, checked against `index` or the index inside its IDMap.
     /// - Throws: `UsageError` when a parameter does not fit the index or is below 1.
     public static func checked(nprobe: Int?, efSearch: Int?, for index: any VectorIndex, path: String) throws -> SearchParameters {
-        let core = (index as? IDMapIndex)?.inner ?? index
+        let core = index.tunedIndex
         if let nprobe {
             guard core is IVFIndex else {
                 throw UsageError(description: "--nprobe applies to IVF indexes, and \(path) is \(core.faissClassName)")
@@ -77,6 +77,22 @@ extension SearchParameters {
             guard efSearch >= 1 else { throw UsageError(description: "--ef-search must be at least 1 (got \(efSearch))") }
         }
         return SearchParameters(nprobe: nprobe, efSearch: efSearch)
+    }
+}
+
+/// An index that searches through another one (an IDMap its inner index, a refine index its
+/// base): `nprobe` and `efSearch` are that index's settings.
+public protocol WrappingIndex: VectorIndex {
+    /// The index this one's searches go through.
+    var searchedIndex: any VectorIndex { get }
+}
+
+extension VectorIndex {
+    /// The index that `nprobe` and `efSearch` tune: this one, or what its wrappers search.
+    public var tunedIndex: any VectorIndex {
+        var index: any VectorIndex = self
+        while let wrapper = index as? WrappingIndex { index = wrapper.searchedIndex }
+        return index
     }
 }
 

@@ -72,14 +72,16 @@ struct IndexSummary: Equatable, Sendable {
         idsInLists = inner is IVFIndex
         idBytes = (wrapper?.ids.count ?? 0) * 8
         holdsFlatVectors = inner is FlatRows
-        switch inner {
+        // A refine index is tuned, and lists, through its base.
+        let searched = inner.tunedIndex
+        switch searched {
         case let ivf as IVFIndex: tuning = .nprobe(parameters.nprobe ?? ivf.nprobe, nlist: ivf.nlist)
         case let hnsw as HNSWIndex: tuning = .efSearch(parameters.efSearch ?? hnsw.efSearch)
         default: tuning = nil
         }
         structure = IndexSummary.describe((inner as? IndexDetails)?.details ?? [])
-        listSizes = (inner as? IVFIndex)?.listSizes ?? []
-        nodesPerLayer = (inner as? HNSWIndex)?.nodesPerLayer ?? []
+        listSizes = (searched as? IVFIndex)?.listSizes ?? []
+        nodesPerLayer = (searched as? HNSWIndex)?.nodesPerLayer ?? []
         coding = IndexSummary.coding(of: inner)
         if let device = inner as? DeviceFlatIndex {
             precision = device.precision
@@ -112,6 +114,9 @@ struct IndexSummary: Equatable, Sendable {
         }
         if let m = int("pq_m"), let bits = int("pq_nbits") { parts.append("PQ \(m)×\(bits) bits") }
         if let sq = text("sq_type") { parts.append(sq) }
+        if let refine = text("refine_index"), case let .double(factor)? = values["k_factor"] {
+            parts.append("refined by \(refine) × k_factor \(factor.formatted(.number))")
+        }
         if let code = int("code_size") { parts.append("code \(code) B") }
         if let m = int("M") {
             parts.append("M \(m)")
@@ -136,6 +141,7 @@ struct IndexSummary: Equatable, Sendable {
         case let sq as ScalarQuantizerIndex: return quantizer(sq.quantizer)
         case let pq as PQIndex: return product(pq.pq)
         case is HNSWIndex: return "fp32, with a graph"
+        case let refine as RefineIndex: return "\(coding(of: refine.base)), re-ranked by \(coding(of: refine.refine))"
         default: return "fp32"
         }
     }
