@@ -213,7 +213,7 @@ def _idmap_hnsw_sq(d):
 UNSUPPORTED = [
     pytest.param(_hnsw_sq, 0, "IndexHNSWSQ", id="IndexHNSWSQ"),
     pytest.param(lambda d: faiss.IndexLSH(d, 16), 0, "IndexLSH", id="IndexLSH"),
-    pytest.param(lambda d: faiss.IndexRefineFlat(faiss.IndexFlatL2(d)), 0, "IndexRefineFlat", id="IndexRefineFlat"),
+    pytest.param(lambda d: faiss.IndexResidualQuantizer(d, 2, 4), 0, "IndexResidualQuantizer", id="IndexResidualQuantizer"),
     pytest.param(lambda d: faiss.IndexFlat(d, faiss.METRIC_L1), 33, "METRIC_L1", id="IndexFlat-L1"),
     pytest.param(_idmap_hnsw_sq, 37, "IndexHNSWSQ", id="IDMap-over-HNSWSQ"),
 ]
